@@ -1,0 +1,12 @@
+//===- InitAllMetis.cpp - Register metis dialects and passes --------------===//
+
+#include "metis/InitAllMetis.h"
+#include "metis/Dialect/Metis/IR/MetisDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::metis::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<MetisDialect>();
+}
+
+void mlir::metis::registerAllPasses() {}
