@@ -2,6 +2,7 @@
 
 #include "metis/InitAllMetis.h"
 #include "metis/Dialect/Metis/IR/MetisDialect.h"
+#include "metis/Dialect/Metis/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -9,4 +10,4 @@ void mlir::metis::registerAllDialects(DialectRegistry &registry) {
   registry.insert<MetisDialect>();
 }
 
-void mlir::metis::registerAllPasses() {}
+void mlir::metis::registerAllPasses() { registerMetisPasses(); }

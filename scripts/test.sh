@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every metis test: lit (test/), the gtest unit
+# tests (unittests/) and the Python tests (python/tests/). The last line is
+# `N passed, N failed` over all of them; the exit code is non-zero if any
+# test failed. Usage: scripts/test.sh [release|asan]
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PRESET="${1:-release}"
+BUILD_DIR="$ROOT/build"
+[[ "$PRESET" == "asan" ]] && BUILD_DIR="$ROOT/build-asan"
+
+"$ROOT/scripts/setup.sh" "$PRESET" || { echo "setup/build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+RESULTS="$BUILD_DIR/test-results"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+export PATH="/usr/local/cuda/bin:$PATH"
+
+echo "== lit =="
+/usr/lib/llvm-22/bin/lit -sv --xunit-xml-output "$RESULTS/lit.xml" "$BUILD_DIR/test"
+
+echo "== unit tests =="
+if [[ -x "$BUILD_DIR/bin/MetisUnitTests" ]]; then
+  "$BUILD_DIR/bin/MetisUnitTests" --gtest_brief=1 --gtest_output="json:$RESULTS/gtest.json"
+else
+  echo "MetisUnitTests was not built"; echo '{"missing": true}' > "$RESULTS/gtest.json"
+fi
+
+echo "== python tests =="
+METIS_BUILD_DIR="$BUILD_DIR" PYTHONPATH="$ROOT/python" /usr/bin/python3 -m pytest -q \
+  -p no:cacheprovider --junitxml="$RESULTS/pytest.xml" "$ROOT/python/tests"
+
+/usr/bin/python3 "$ROOT/scripts/summarize_tests.py" "$RESULTS"
