@@ -201,6 +201,52 @@ LogicalResult DequantizeOp::verify() {
   return success();
 }
 
+OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
+  auto values = dyn_cast_if_present<DenseElementsAttr>(adaptor.getValues());
+  auto scales =
+      dyn_cast_if_present<DenseElementsAttr>(adaptor.getBlockScales());
+  auto tensorScale =
+      dyn_cast_if_present<DenseElementsAttr>(adaptor.getTensorScale());
+  auto resultType = getResult().getType();
+  if (!values || !scales || !tensorScale || !resultType.hasStaticShape() ||
+      !getBlockScales().getType().hasStaticShape())
+    return {};
+
+  auto toFloat = [](APFloat v) {
+    bool losesInfo = false;
+    v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &losesInfo);
+    return v.convertToFloat();
+  };
+  float ts = toFloat(*tensorScale.getValues<APFloat>().begin());
+  SmallVector<float> scaleValues;
+  for (APFloat v : scales.getValues<APFloat>())
+    scaleValues.push_back(toFloat(v));
+
+  // Element (o, a, i) of the [outer, A, inner] view uses scale (o, a/B, i).
+  ArrayRef<int64_t> shape = resultType.getShape();
+  int64_t axis = getAxis(), block = getFormat().getBlockSize();
+  int64_t extent = shape[axis], inner = 1;
+  for (int64_t d = axis + 1, e = shape.size(); d < e; ++d)
+    inner *= shape[d];
+  const llvm::fltSemantics &resultSem =
+      cast<FloatType>(resultType.getElementType()).getFloatSemantics();
+  SmallVector<APFloat> result;
+  result.reserve(resultType.getNumElements());
+  int64_t idx = 0;
+  for (APFloat v : values.getValues<APFloat>()) {
+    int64_t o = idx / (extent * inner), a = idx / inner % extent,
+            i = idx % inner;
+    ++idx;
+    float scale = scaleValues[(o * (extent / block) + a / block) * inner + i];
+    float decode = scale * ts;
+    APFloat r(toFloat(v) * decode);
+    bool losesInfo = false;
+    r.convert(resultSem, APFloat::rmNearestTiesToEven, &losesInfo);
+    result.push_back(r);
+  }
+  return DenseElementsAttr::get(resultType, result);
+}
+
 //===----------------------------------------------------------------------===//
 // Matmul shape checks (shared by scaled_matmul and spectral_matmul)
 //===----------------------------------------------------------------------===//

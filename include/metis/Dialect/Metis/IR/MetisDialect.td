@@ -27,7 +27,8 @@ def Metis_Dialect : Dialect {
     for the block scales, `f32` for the tensor scale. Upstream bufferization
     and lowering therefore apply unchanged once metis ops are converted.
 
-    Layering (each arrow is one pass, see docs/Pipelines.md):
+    The layering the ops are designed for (each arrow is one pass; see the
+    README for which passes exist today):
 
     ```
     linalg.matmul & co.  --metis-spectralize-->  metis.spectral_matmul
@@ -37,7 +38,8 @@ def Metis_Dialect : Dialect {
     ```
 
     The exact numerics of every format (rounding, scale computation, zero
-    blocks, NaN and Inf) are given on the ops below and in docs/Numerics.md.
+    blocks, NaN and Inf) are given on the ops below; docs/Rationale.md says
+    why the ops look the way they do.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;

@@ -86,7 +86,9 @@ def Metis_QuantizeOp : Metis_Op<"quantize", [Pure]> {
     +0. ±Inf saturates: with `nvfp4` the block scale clamps to 448 and the
     element to ±6, with `mxfp4` the scale exponent clamps to 127 and the
     element to ±6 (finite elements of that block or tensor then lose their
-    precision, as in the reference quantizers).
+    precision, as in the reference quantizers). `fp4e2m1b` follows the
+    reference code, which does not handle Inf: a block holding ±Inf gets
+    scale +Inf and value codes +0, so the whole block dequantizes to NaN.
 
     No folding to the identity exists for `dequantize(quantize(x))`: it is
     *not* `x` (that is the point of the op). `quantize` of a constant with
@@ -133,6 +135,7 @@ def Metis_DequantizeOp : Metis_Op<"dequantize", [Pure]> {
     ```
 
     NaN scales decode to NaN; zero scales decode to (signed) zero.
+    A dequantize of constants folds to a constant.
   }];
   let arguments = (ins
     Metis_FP4Tensor:$values,
@@ -147,6 +150,7 @@ def Metis_DequantizeOp : Metis_Op<"dequantize", [Pure]> {
     type($block_scales) `,` type($tensor_scale) `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
