@@ -46,8 +46,13 @@ if os.path.exists(ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
 
+# Prefix for running an uninstrumented tool (stock mlir-opt) that loads the
+# plugin: a sanitized plugin needs the shared sanitizer runtime preloaded.
+plugin_env = ""
 if config.metis_sanitizers in ("ON", "1", "TRUE", "True"):
     config.available_features.add("sanitizers")
+    plugin_env = "env LD_PRELOAD=" + config.metis_asan_runtime
     # Leak checks are off: MLIR's global registries are intentionally leaked.
     config.environment["ASAN_OPTIONS"] = "detect_leaks=0"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+config.substitutions.append(("%plugin_env", plugin_env))

@@ -1,6 +1,6 @@
 // Stock mlir-opt (not metis-opt) loads metis as a plugin.
-// RUN: mlir-opt %s --load-dialect-plugin=%metis_libs/libMetisPlugin%shlibext | FileCheck %s --check-prefix=DIALECT
-// RUN: mlir-opt %s --load-dialect-plugin=%metis_libs/libMetisPlugin%shlibext --load-pass-plugin=%metis_libs/libMetisPlugin%shlibext \
+// RUN: %plugin_env mlir-opt %s --load-dialect-plugin=%metis_libs/libMetisPlugin%shlibext | FileCheck %s --check-prefix=DIALECT
+// RUN: %plugin_env mlir-opt %s --load-dialect-plugin=%metis_libs/libMetisPlugin%shlibext --load-pass-plugin=%metis_libs/libMetisPlugin%shlibext \
 // RUN:   --pass-pipeline='builtin.module(metis-decompose-scaled-matmul,canonicalize)' | FileCheck %s --check-prefix=PASS
 // Without the dialect plugin the input does not parse.
 // RUN: not mlir-opt %s 2>&1 | FileCheck %s --check-prefix=NOPLUGIN

@@ -279,6 +279,17 @@ func.func @spectral_split_params(%x: tensor<64x128xf32>, %seed: i64) {
 
 // The warm start is N x l with l = min(rank + oversample, min(M, N)) = 12;
 // the subspace result has the same type.
+// Oversampling beyond min(M, N) clamps the sketch width l to min(M, N); a
+// huge value must not overflow k + p (regression test).
+// CHECK-LABEL: func.func @spectral_split_warm_start_clamped
+// CHECK: metis.spectral_split {{.*}} {oversample = 9223372036854775807 : i64, rank = 8 : i64} : {{.*}}, tensor<128x64xf32>
+func.func @spectral_split_warm_start_clamped(%x: tensor<64x128xf32>, %seed: i64, %w: tensor<128x64xf32>) -> tensor<128x64xf32> {
+  %u, %s, %vt, %r, %sub = metis.spectral_split %x seed %seed warm_start %w : tensor<128x64xf32>
+      {oversample = 9223372036854775807 : i64, rank = 8 : i64}
+      : tensor<64x128xf32> -> tensor<64x8xf32>, tensor<8xf32>, tensor<8x128xf32>, tensor<64x128xf32>, tensor<128x64xf32>
+  return %sub : tensor<128x64xf32>
+}
+
 // CHECK-LABEL: func.func @spectral_split_warm_start
 // CHECK-SAME: (%[[X:.*]]: tensor<64x128xf32>, %[[SEED:.*]]: i64, %[[W:.*]]: tensor<128x12xf32>)
 func.func @spectral_split_warm_start(%x: tensor<64x128xf32>, %seed: i64, %w: tensor<128x12xf32>)

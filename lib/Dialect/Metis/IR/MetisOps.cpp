@@ -350,7 +350,10 @@ LogicalResult SpectralSplitOp::verify() {
                                      : "a subspace result without warm_start")
                          << ")";
   if (hasWarm) {
-    int64_t l = staticMN ? std::min(k + p, minMN) : ShapedType::kDynamic;
+    // l = min(k + p, min(M, N)), written so that a huge p cannot overflow.
+    int64_t l = !staticMN            ? ShapedType::kDynamic
+                : p >= minMN - k     ? minMN
+                                     : k + p;
     if (failed(check(getWarmStart(), "warm_start", {n, l})))
       return failure();
     if (getWarmStart().getType() != getSubspace().getType())

@@ -7,8 +7,9 @@ include "metis/Dialect/Metis/IR/MetisDialect.td"
 include "metis/Dialect/Metis/IR/MetisAttrs.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Metis_HighPrecisionTensor
-    : RankedTensorOf<[F32, BF16, F16], [HasAnyRankOfPred<[1, 2, 3, 4, 5, 6]>]>;
+// Rank >= 1 is checked by the verifiers (a 0-D tensor has no axis to block),
+// so that the diagnostic can say so.
+def Metis_HighPrecisionTensor : RankedTensorOf<[F32, BF16, F16]>;
 def Metis_FP4Tensor : RankedTensorOf<[F4E2M1FN]>;
 def Metis_ScaleTensor : RankedTensorOf<[F8E4M3FN, F8E8M0FNU, F32]>;
 def Metis_TensorScale : 0DTensorOf<[F32]>;
@@ -88,7 +89,7 @@ def Metis_QuantizeOp : Metis_Op<"quantize", [Pure]> {
     element to ±6 (finite elements of that block or tensor then lose their
     precision, as in the reference quantizers). `fp4e2m1b` follows the
     reference code, which does not handle Inf: a block holding ±Inf gets
-    scale +Inf and value codes +0, so the whole block dequantizes to NaN.
+    scale +Inf and value codes ±0, so the whole block dequantizes to NaN.
 
     No folding to the identity exists for `dequantize(quantize(x))`: it is
     *not* `x` (that is the point of the op). `quantize` of a constant with
