@@ -15,6 +15,9 @@ BUILD_DIR="$ROOT/build"
 RESULTS="$BUILD_DIR/test-results"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 export PATH="/usr/local/cuda/bin:$PATH"
+# Same sanitizer settings as test/lit.cfg.py (why: see there).
+export ASAN_OPTIONS="detect_leaks=0:allow_user_poisoning=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 echo "== lit =="
 /usr/lib/llvm-22/bin/lit -sv --xunit-xml-output "$RESULTS/lit.xml" "$BUILD_DIR/test"

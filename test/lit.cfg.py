@@ -53,6 +53,10 @@ if config.metis_sanitizers in ("ON", "1", "TRUE", "True"):
     config.available_features.add("sanitizers")
     plugin_env = "env LD_PRELOAD=" + config.metis_asan_runtime
     # Leak checks are off: MLIR's global registries are intentionally leaked.
-    config.environment["ASAN_OPTIONS"] = "detect_leaks=0"
+    # User poisoning is off: LLVM's BumpPtrAllocator poisons memory from
+    # header code compiled into metis's instrumented objects, which Debian's
+    # uninstrumented libMLIR.so then reuses without unpoisoning (a false
+    # "use-after-poison" in the MLIR parser).
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:allow_user_poisoning=0"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 config.substitutions.append(("%plugin_env", plugin_env))

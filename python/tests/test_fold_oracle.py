@@ -24,7 +24,8 @@ from metis import reference as ref
 
 F32 = np.float32
 REPO = Path(__file__).resolve().parent.parent.parent
-METIS_OPT = REPO / "build" / "bin" / "metis-opt"
+# The build under test (scripts/test.sh sets METIS_BUILD_DIR, e.g. build-asan).
+METIS_OPT = Path(os.environ.get("METIS_BUILD_DIR", REPO / "build")) / "bin" / "metis-opt"
 MIN_CASES = 60
 
 SCALE_TYPE = {"nvfp4": "f8E4M3FN", "mxfp4": "f8E8M0FNU", "fp4e2m1b": "f32"}
