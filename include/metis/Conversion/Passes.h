@@ -1,0 +1,27 @@
+//===- Passes.h - metis conversion passes -----------------------*- C++ -*-===//
+
+#ifndef METIS_CONVERSION_PASSES_H
+#define METIS_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace metis {
+
+#define GEN_PASS_DECL
+#include "metis/Conversion/Passes.h.inc"
+
+/// Patterns lowering metis.quantize/dequantize/scaled_matmul to linalg.
+void populateMetisToLinalgPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "metis/Conversion/Passes.h.inc"
+
+} // namespace metis
+} // namespace mlir
+
+#endif // METIS_CONVERSION_PASSES_H

@@ -1,0 +1,39 @@
+//===- Passes.td - metis conversion passes -----------------*- tablegen -*-===//
+
+#ifndef METIS_CONVERSION_PASSES_TD
+#define METIS_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertMetisToLinalg : Pass<"convert-metis-to-linalg"> {
+  let summary = "Lower metis.quantize, metis.dequantize and metis.scaled_matmul "
+                "to linalg/arith on tensors";
+  let description = [{
+    Lowers the FP4 ops to `linalg.generic`s on tensors whose bodies hold the
+    exact integer arithmetic of the formats (E2M1 round-to-nearest-even with
+    saturation and sign, E4M3 RNE, OCP E8M0 scales, Philox4x32-10 random bits
+    for stochastic rounding keyed by seed and linear element index), so that
+    upstream bufferization and LLVM lowering apply unchanged.
+
+    * `metis.quantize`: block amax, (16×16 tile amax), tensor amax and
+      scales, then one elementwise generic producing the E2M1 codes; the
+      blocked axis is split with `tensor.expand_shape` so every indexing map
+      is a projected permutation.
+    * `metis.dequantize`: one elementwise generic.
+    * `metis.scaled_matmul`: a contraction generic over (batch,) m, n, kb, ki
+      that decodes codes and block scales in its body, tagged
+      `metis.scaled_contraction = #metis.format<…>` for the CPU GEMM
+      kernel, followed by an elementwise generic applying the product of the
+      tensor scales (and the bf16 rounding).
+
+    The spectral ops have no lowering here; a module that still holds one is
+    rejected with a diagnostic.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // METIS_CONVERSION_PASSES_TD
