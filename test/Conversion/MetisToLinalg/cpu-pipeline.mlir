@@ -1,0 +1,23 @@
+// RUN: metis-opt %s -metis-cpu-pipeline | FileCheck %s
+
+// One flag takes metis + linalg on tensors to the LLVM dialect: nothing of
+// metis, linalg, tensor, memref, arith or scf is left.
+
+// CHECK-LABEL: llvm.func @quantize_matmul
+//   CHECK-NOT: metis.
+//   CHECK-NOT: linalg.
+//   CHECK-NOT: tensor.
+//   CHECK-NOT: memref.
+//   CHECK-NOT: arith.
+//   CHECK-NOT: scf.
+//       CHECK: llvm.return
+func.func @quantize_matmul(%a: tensor<8x32xf32>, %b: tensor<16x32xf32>, %seed: i64) -> tensor<8x16xbf16> {
+  %av, %as, %at = metis.quantize %a {axis = 1 : i64, format = #metis.format<nvfp4>}
+      : tensor<8x32xf32> -> tensor<8x32xf4E2M1FN>, tensor<8x2xf8E4M3FN>, tensor<f32>
+  %bv, %bs, %bt = metis.quantize %b seed %seed {axis = 1 : i64, format = #metis.format<nvfp4, 16x16>, rounding = #metis.rounding<stochastic>}
+      : tensor<16x32xf32> -> tensor<16x32xf4E2M1FN>, tensor<16x2xf8E4M3FN>, tensor<f32>
+  %c = metis.scaled_matmul %av, %as, %at, %bv, %bs, %bt {format = #metis.format<nvfp4>}
+      : tensor<8x32xf4E2M1FN>, tensor<8x2xf8E4M3FN>, tensor<f32>,
+        tensor<16x32xf4E2M1FN>, tensor<16x2xf8E4M3FN>, tensor<f32> -> tensor<8x16xbf16>
+  return %c : tensor<8x16xbf16>
+}
