@@ -20,8 +20,11 @@ exponent and mantissa, not through any library cast.
 
 Public API::
 
-    q = quantize(x, format="nvfp4", axis=-1, block=None)
+    q = quantize(x, format="nvfp4", axis=-1, block=None,
+                 rounding="rne", seed=0)       # rounding: "rne" | "stochastic"
     y = dequantize(q)
+    e2m1_round_stochastic(v, r) -> codes (uint8)
+    philox4x32(ctr, key) -> 4 uint32 words     element_random(seed, index)
     e2m1_round(x) -> codes (uint8)     e2m1_decode(codes) -> float32
     e4m3_round(x) -> bits  (uint8)     e4m3_decode(bits)  -> float32
     e8m0_encode(exponent) -> bits      e8m0_decode(bits)  -> float32
@@ -44,6 +47,10 @@ __all__ = [
     "dequantize",
     "e2m1_round",
     "e2m1_decode",
+    "e2m1_round_stochastic",
+    "philox4x32",
+    "element_random",
+    "ROUNDINGS",
     "e4m3_round",
     "e4m3_decode",
     "e8m0_encode",
@@ -72,6 +79,9 @@ FORMATS = {
 }
 
 _TWO_POW_M6 = _F32(2.0 ** -6)  # smallest normal E4M3FN
+
+#: Rounding modes of the final E2M1 step of ``metis.quantize``.
+ROUNDINGS = ("rne", "stochastic")
 
 
 def _as_f32(x) -> np.ndarray:
@@ -115,6 +125,103 @@ def e2m1_decode(codes) -> np.ndarray:
         raise ValueError("e2m1_decode: E2M1 codes are 4-bit values (0..15)")
     mag = E2M1_GRID[c & 7]
     return np.where((c & 8) != 0, -mag, mag).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------
+# Philox4x32-10 (Salmon, Moraes, Dror, Shaw, SC'11; Random123 reference)
+# ---------------------------------------------------------------------------
+
+_PHILOX_M0 = np.uint64(0xD2511F53)
+_PHILOX_M1 = np.uint64(0xCD9E8D57)
+_PHILOX_W0 = np.uint64(0x9E3779B9)
+_PHILOX_W1 = np.uint64(0xBB67AE85)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_SHIFT32 = np.uint64(32)
+
+
+def _mulhilo32(m: np.uint64, c: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(hi, lo) 32-bit halves of the 64-bit product ``m * c`` (c < 2^32)."""
+    p = m * c                                   # < 2^64: exact in uint64
+    return p >> _SHIFT32, p & _MASK32
+
+
+def philox4x32(ctr, key, rounds: int = 10) -> np.ndarray:
+    """Philox4x32-``rounds`` of counters ``ctr`` (..., 4) under keys ``key``
+    (..., 2), both of 32-bit words (broadcast against each other).
+
+    One round: ``(hi0, lo0) = mulhilo32(M0, c0)``, ``(hi1, lo1) =
+    mulhilo32(M1, c2)``, ``c = [hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0]``; the
+    key is bumped by the Weyl constants (mod 2^32) before every round but the
+    first.  Returns the 4 output words, uint32, shape (..., 4).
+    """
+    c = np.asarray(ctr, dtype=np.uint64)
+    k = np.asarray(key, dtype=np.uint64)
+    if c.shape[-1:] != (4,) or k.shape[-1:] != (2,):
+        raise ValueError("philox4x32: counter is (..., 4) words, key (..., 2)")
+    if np.any(c > _MASK32) or np.any(k > _MASK32):
+        raise ValueError("philox4x32: counter and key words are 32-bit")
+    c0, c1, c2, c3 = (c[..., i] for i in range(4))
+    k0, k1 = k[..., 0], k[..., 1]
+    for r in range(rounds):
+        if r > 0:
+            k0 = (k0 + _PHILOX_W0) & _MASK32
+            k1 = (k1 + _PHILOX_W1) & _MASK32
+        hi0, lo0 = _mulhilo32(_PHILOX_M0, c0)
+        hi1, lo1 = _mulhilo32(_PHILOX_M1, c2)
+        c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
+    return np.stack(np.broadcast_arrays(c0, c1, c2, c3), axis=-1).astype(np.uint32)
+
+
+def element_random(seed, index) -> np.ndarray:
+    """Random word (uint32) of the elements at linear ``index`` (int64, >= 0)
+    of a stochastic ``metis.quantize`` with i64 ``seed``: the first output
+    word of Philox4x32-10 with counter ``(index mod 2^32, index >> 32, 0, 0)``
+    and key ``(seed mod 2^32, seed >> 32)``, the seed read as unsigned 64-bit.
+    """
+    s = int(seed) & 0xFFFFFFFFFFFFFFFF
+    idx = np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise ValueError("element_random: index must be an integer array")
+    if np.any(idx < 0):
+        raise ValueError("element_random: index must be non-negative")
+    idx = idx.astype(np.uint64)
+    zero = np.zeros(idx.shape, dtype=np.uint64)
+    ctr = np.stack([idx & _MASK32, idx >> _SHIFT32, zero, zero], axis=-1)
+    key = np.array([s & 0xFFFFFFFF, s >> 32], dtype=np.uint64)
+    return philox4x32(ctr, key)[..., 0]
+
+
+def e2m1_round_stochastic(v, r) -> np.ndarray:
+    """Stochastically round float32 values ``v`` to E2M1 codes with the
+    random words ``r`` (uint32, broadcast against ``v``).
+
+    With ``a = |v|``, ``lo`` the largest grid magnitude <= a and ``hi`` the
+    next: ``a >= 6`` (Inf included) -> magnitude 6 (index 7); else ``frac =
+    (a - lo) / (hi - lo)`` (exact in float32), ``u = float32(r >> 8) * 2^-24``
+    and the magnitude is ``hi`` iff ``u < frac``, else ``lo``.  The sign is
+    kept (a negative value rounding to 0 gives -0, code 8); NaN -> code 0.
+    """
+    v = _as_f32(v)
+    r = np.asarray(r, dtype=np.uint32)
+    nan = np.isnan(v)
+    a = np.where(nan, _F32(0), np.abs(v)).astype(np.float32)
+    # index of lo: number of grid points <= a, minus one (0 .. 7)
+    lo_idx = (np.searchsorted(E2M1_GRID, a, side="right") - 1).astype(np.int64)
+    sat = a >= _F32(6)
+    lo_idx = np.where(sat, 7, lo_idx)
+    hi_idx = np.minimum(lo_idx + 1, 7)
+    lo = E2M1_GRID[lo_idx]
+    hi = E2M1_GRID[hi_idx]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        step = np.where(sat, _F32(1), hi - lo).astype(np.float32)
+        frac = ((a - lo) / step).astype(np.float32)
+    u = (r >> np.uint32(8)).astype(np.float32) * _F32(2.0 ** -24)
+    up = (u < frac) & ~sat
+    idx = np.where(up, hi_idx, lo_idx)
+    codes = idx.astype(np.uint8)
+    neg = np.signbit(v) & ~nan
+    codes = np.where(neg, codes | np.uint8(8), codes).astype(np.uint8)
+    return np.broadcast_to(codes, np.broadcast(v, r).shape).astype(np.uint8)
 
 
 # ---------------------------------------------------------------------------
@@ -293,17 +400,32 @@ def _block_amax(xt: np.ndarray, B: int, tiles: bool) -> np.ndarray:
 
 
 def quantize(x, format: str = "nvfp4", axis: int = -1,
-             block: Union[None, int, Tuple[int, int]] = None) -> Quantized:
+             block: Union[None, int, Tuple[int, int]] = None,
+             rounding: str = "rne", seed: int = 0) -> Quantized:
     """Quantize ``x`` to ``format`` along ``axis`` (float32 throughout).
 
     ``block`` is the block size along the axis (16 for nvfp4 and fp4e2m1b,
     32 for mxfp4; ``None`` picks it) or ``(16, 16)`` for nvfp4 16x16 tiles
-    (2-D inputs only).  Raises ``ValueError`` for an unknown format, a bad
-    block, a non-divisible axis, or tiles on a non-2-D input.
+    (2-D inputs only).  ``rounding`` is the final E2M1 rounding: ``"rne"``
+    (round to nearest even) or ``"stochastic"`` (:func:`e2m1_round_stochastic`
+    of the clamped scaled value with the random word
+    :func:`element_random` ``(seed, i)`` of the element's row-major linear
+    index ``i`` in ``x``; ``seed`` is the op's i64 seed).  Scales are the same
+    in both modes.  Raises ``ValueError`` for an unknown format or rounding, a
+    bad block, a non-divisible axis, or tiles on a non-2-D input.
     """
     if format not in FORMATS:
         raise ValueError(
             f"unknown format {format!r}; expected one of {sorted(FORMATS)}")
+    if rounding not in ROUNDINGS:
+        raise ValueError(
+            f"unknown rounding {rounding!r}; expected one of {list(ROUNDINGS)}")
+    try:
+        seed_i = int(seed)
+    except (TypeError, ValueError):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    if seed_i != seed or not -(1 << 63) <= seed_i < (1 << 64):
+        raise ValueError(f"seed {seed!r} is not a 64-bit integer")
     B, tiles = _check_block(format, block)
     x = _normalize_input(x)
     ax = _normalize_axis(axis, x.ndim)
@@ -323,6 +445,15 @@ def quantize(x, format: str = "nvfp4", axis: int = -1,
                 f"{1 - ax} (shape {x.shape}) is not a multiple of 16")
 
     xt = np.moveaxis(x, ax, -1)
+
+    if rounding == "stochastic":
+        lin = np.arange(x.size, dtype=np.int64).reshape(x.shape)
+        rnd = np.moveaxis(element_random(seed_i, lin), ax, -1)
+
+        def _round(v):
+            return e2m1_round_stochastic(v, rnd)
+    else:
+        _round = e2m1_round
 
     with np.errstate(divide="ignore", over="ignore", under="ignore",
                      invalid="ignore"):
@@ -345,7 +476,7 @@ def quantize(x, format: str = "nvfp4", axis: int = -1,
             enc = np.minimum(enc, FLT_MAX)
             v = xt * np.repeat(enc, B, axis=-1)
             v = np.minimum(np.maximum(v, _F32(-6)), _F32(6))
-            codes = e2m1_round(v)
+            codes = _round(v)
             tensor_scale = ts
         elif format == "mxfp4":
             nan = np.isnan(amax_b)
@@ -358,14 +489,17 @@ def quantize(x, format: str = "nvfp4", axis: int = -1,
             d = e8m0_decode(bits)
             v = xt / np.repeat(d, B, axis=-1)
             v = np.minimum(np.maximum(v, _F32(-6)), _F32(6))
-            codes = e2m1_round(v)
+            codes = _round(v)
             tensor_scale = _F32(1)
         else:  # fp4e2m1b
             d = amax_b / _F32(6) + _F32(1e-9)
             d = d.astype(np.float32)
             bits = None
             v = xt / np.repeat(d, B, axis=-1)
-            codes = e2m1_round(v)
+            # e2m1_round saturates by itself; the clamp is the definition's
+            # and makes no difference to either rounding.
+            v = np.minimum(np.maximum(v, _F32(-6)), _F32(6))
+            codes = _round(v)
             tensor_scale = _F32(1)
 
     codes = np.moveaxis(codes, -1, ax).astype(np.uint8)
