@@ -20,16 +20,18 @@ llvm::StringRef mlir::metis::getCPUPipeline() {
   // - arith-expand{include-bf16}: f32 -> bf16 truncation as integer RNE, so
   //   no compiler-rt helper is needed at run time;
   // - convert-vector-to-scf{full-unroll}: no dynamic allocas in loops
-  //   (CPU_CODEGEN.md pitfall 3).
+  //   (CPU_CODEGEN.md pitfall 3);
+  // - expand-strided-metadata before lower-affine: it creates affine.apply
+  //   for dynamic shapes.
   return "convert-metis-to-linalg,canonicalize,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,"
          "convert-linalg-to-loops,"
          "convert-vector-to-scf{full-unroll=true},"
-         "lower-affine,convert-scf-to-cf,"
+         "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
          "arith-expand{include-bf16=true},"
-         "expand-strided-metadata,finalize-memref-to-llvm,"
+         "finalize-memref-to-llvm,"
          "convert-vector-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
          "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"
          "reconcile-unrealized-casts";

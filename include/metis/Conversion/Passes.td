@@ -26,11 +26,16 @@ def ConvertMetisToLinalg : Pass<"convert-metis-to-linalg"> {
       kernel, followed by an elementwise generic applying the product of the
       tensor scales (and the bf16 rounding).
 
+    Dynamic extents of a blocked axis (or of the rows of 16×16 tiles) are
+    checked at run time with `cf.assert`: a size that is not a multiple of
+    the block aborts with a message instead of computing garbage.
+
     The spectral ops have no lowering here; a module that still holds one is
     rejected with a diagnostic.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
   ];

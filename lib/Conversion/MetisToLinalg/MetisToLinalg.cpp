@@ -13,12 +13,15 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cfloat>
 
@@ -63,10 +66,21 @@ struct Lowering {
     if (auto c = getConstantIntValue(outShape[dim])) {
       outer = b.getIndexAttr(*c / block);
     } else {
+      // A dynamic extent the verifier could not check: assert divisibility
+      // at run time rather than compute with a wrong block structure.
       Value size = getValueOrCreateConstantIndexOp(b, loc, outShape[dim]);
-      outer = arith::DivUIOp::create(
-                  b, loc, size, arith::ConstantIndexOp::create(b, loc, block))
-                  .getResult();
+      Value blockV = arith::ConstantIndexOp::create(b, loc, block);
+      Value rem = arith::RemUIOp::create(b, loc, size, blockV);
+      Value ok = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, rem,
+          arith::ConstantIndexOp::create(b, loc, 0));
+      cf::AssertOp::create(
+          b, loc, ok,
+          llvm::formatv("metis: dynamic dimension {0} is not a multiple of "
+                        "the block size {1}",
+                        dim, block)
+              .str());
+      outer = arith::DivUIOp::create(b, loc, size, blockV).getResult();
     }
     outShape[dim] = outer;
     outShape.insert(outShape.begin() + dim + 1, b.getIndexAttr(block));
