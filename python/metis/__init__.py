@@ -1,11 +1,19 @@
 """Python side of the metis project.
 
-``metis.reference`` is an independent numpy oracle of the FP4 formats of the
-``metis`` dialect (nvfp4, mxfp4, fp4e2m1b), used to check the compiler bit for
-bit. ``metis.compiler`` runs metis-opt and the MLIR tools. Import with
+The core API (``metis.quantize``, ``dequantize``, ``fake_quant``,
+``scaled_matmul`` and ``QuantizedTensor``, from ``metis.api``) runs the
+metis ops as compiled MLIR (``metis.runtime`` compiles, caches and calls the
+modules). ``metis.reference`` is an independent numpy oracle of the FP4
+formats (nvfp4, mxfp4, fp4e2m1b), used to check the compiler bit for bit.
+``metis.compiler`` runs metis-opt and the MLIR tools. Import with
 ``PYTHONPATH=python`` on ``/usr/bin/python3``.
 """
 
-from . import compiler, reference
+from . import compiler, formats, reference, runtime
+from .api import (QuantizedTensor, dequantize, fake_quant, quantize,
+                  scaled_matmul)
+from .compiler import CompileError
 
-__all__ = ["compiler", "reference"]
+__all__ = ["compiler", "formats", "reference", "runtime", "api",
+           "CompileError", "QuantizedTensor", "quantize", "dequantize",
+           "fake_quant", "scaled_matmul"]
