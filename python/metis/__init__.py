@@ -1,19 +1,23 @@
 """Python side of the metis project.
 
 The core API (``metis.quantize``, ``dequantize``, ``fake_quant``,
-``scaled_matmul`` and ``QuantizedTensor``, from ``metis.api``) runs the
-metis ops as compiled MLIR (``metis.runtime`` compiles, caches and calls the
-modules). ``metis.reference`` is an independent numpy oracle of the FP4
-formats (nvfp4, mxfp4, fp4e2m1b), used to check the compiler bit for bit.
+``scaled_matmul``, ``spectral_split``, ``spectral_matmul`` and
+``QuantizedTensor``, from ``metis.api``) runs the metis ops as compiled MLIR
+(``metis.runtime`` compiles, caches and calls the modules). ``metis.reference`` is an
+independent numpy oracle of the FP4 formats (nvfp4, mxfp4, fp4e2m1b), used
+to check the compiler bit for bit; ``metis.spectral_reference`` a numpy
+model of ``metis.spectral_split``.
 ``metis.compiler`` runs metis-opt and the MLIR tools. Import with
 ``PYTHONPATH=python`` on ``/usr/bin/python3``.
 """
 
-from . import compiler, formats, reference, runtime
+from . import compiler, formats, reference, runtime, spectral_reference
 from .api import (QuantizedTensor, dequantize, fake_quant, quantize,
-                  scaled_matmul)
+                  scaled_matmul, spectral_matmul, spectral_split)
 from .compiler import CompileError
 
 __all__ = ["compiler", "formats", "reference", "runtime", "api",
+           "spectral_reference",
            "CompileError", "QuantizedTensor", "quantize", "dequantize",
-           "fake_quant", "scaled_matmul"]
+           "fake_quant", "scaled_matmul", "spectral_split",
+           "spectral_matmul"]

@@ -11,6 +11,8 @@ numerics are those of the compiled op (see docs/Dialect.md).
     y = dequantize(q)
     y = fake_quant(x, format="nvfp4", ...)        # dequantize(quantize(x)), one module
     c = scaled_matmul(a, b, format="nvfp4")       # deq(Q(a)) @ deq(Q(b)).T
+    u, s, vt, r = spectral_split(x, rank=16)      # x = u·diag(s)·vt + r
+    c = spectral_matmul(a, b, split="b", rank=16) # Metis: Q(a) @ (split, Q'd b).T
 
 Inputs are float32 or float16 numpy arrays or torch tensors (float32,
 float16, bfloat16; converted exactly to float32 on the CPU). float64 is
@@ -31,10 +33,14 @@ import numpy as np
 from . import formats, runtime
 
 __all__ = ["QuantizedTensor", "quantize", "dequantize", "fake_quant",
-           "scaled_matmul", "FORMATS", "ROUNDINGS", "SEED_B_XOR", "rhs_seed"]
+           "scaled_matmul", "spectral_split", "FORMATS", "ROUNDINGS",
+           "SKETCHES", "SEED_B_XOR", "rhs_seed", "spectral_matmul",
+           "spectral_seed", "SPLITS", "FACTOR_FORMATS", "RESIDUALS", "GAINS"]
 
 FORMATS = ("nvfp4", "mxfp4", "fp4e2m1b")
 ROUNDINGS = ("rne", "stochastic")
+#: Test matrices of spectral_split (``#metis.sketch<...>``).
+SKETCHES = ("gaussian", "rademacher", "sparse_sign", "row_sampling")
 #: Block shapes each format supports (the first is the default).
 SUPPORTED_BLOCKS = {"nvfp4": (16, (16, 16)), "mxfp4": (32,), "fp4e2m1b": (16,)}
 #: scaled_matmul quantizes b with seed ``(seed ^ SEED_B_XOR) & (2^63 - 1)``.
@@ -338,6 +344,36 @@ def _scaled_matmul_module(a_shape, b_shape, format, rounding_a,
         + "    return\n}\n")
 
 
+@functools.lru_cache(maxsize=None)
+def _spectral_split_module(shape, rank, oversample, power_iters, sketch,
+                           warm) -> str:
+    m, n = shape
+    l = _sketch_width(m, n, rank, oversample)
+    x_m = _ty("memref", shape, "f32")
+    u_m, s_m = _ty("memref", (m, rank), "f32"), _ty("memref", (rank,), "f32")
+    vt_m = _ty("memref", (rank, n), "f32")
+    w_m = _ty("memref", (n, l), "f32")
+    t = lambda mt: "tensor" + mt[len("memref"):]  # noqa: E731
+    warm_args = f"%wm: {w_m}, %subm: {w_m}, " if warm else ""
+    warm_op = f" warm_start %w : {t(w_m)}" if warm else ""
+    results = "%u, %s, %vt, %r" + (", %sub" if warm else "")
+    result_types = (f"{t(u_m)}, {t(s_m)}, {t(vt_m)}, {t(x_m)}"
+                    + (f", {t(w_m)}" if warm else ""))
+    return (
+        f"func.func @spectral_split(%xm: {x_m}, %um: {u_m}, %sm: {s_m}, "
+        f"%vtm: {vt_m}, %rm: {x_m}, {warm_args}%seed: i64) {_ATTRS} {{\n"
+        + _to_tensor("%x", "%xm", x_m)
+        + (_to_tensor("%w", "%wm", w_m) if warm else "")
+        + f"    {results} = metis.spectral_split %x seed %seed{warm_op} "
+          f"{{rank = {rank} : i64, oversample = {oversample} : i64, "
+          f"power_iters = {power_iters} : i64, "
+          f"sketch = #metis.sketch<{sketch}>}} : {t(x_m)} -> {result_types}\n"
+        + _store("%u", "%um", u_m) + _store("%s", "%sm", s_m)
+        + _store("%vt", "%vtm", vt_m) + _store("%r", "%rm", x_m)
+        + (_store("%sub", "%subm", w_m) if warm else "")
+        + "    return\n}\n")
+
+
 # ---------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------
@@ -471,4 +507,237 @@ def scaled_matmul(a, b, format: str = "nvfp4", rounding_a: str = "rne",
                                              rounding_a, rounding_b))
     c = np.empty(a.shape[:-1] + (b.shape[-2],), dtype=np.float32)
     lib.call("scaled_matmul", a, b, c, seed, rhs_seed(seed))
+    return c
+
+
+def _sketch_width(m: int, n: int, rank: int, oversample: int) -> int:
+    """l = min(rank + oversample, min(m, n))."""
+    return min(rank + oversample, min(m, n))
+
+
+def _check_count(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got bool")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an int, got {type(value).__name__}") from None
+    if v < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {v}")
+    return v
+
+
+def spectral_split(x, rank: int, oversample: int = 4, power_iters: int = 2,
+                   sketch: str = "gaussian", seed: int = 0, warm_start=None):
+    """Randomized SVD split ``x = u @ diag(s) @ vt + residual`` by the
+    compiled ``metis.spectral_split`` (docs/SpectralSplit.md).
+
+    ``x``: a 2-D ``M×N`` float32 array (float16 / torch float32, float16,
+    bfloat16 are converted exactly). ``rank`` k with 1 <= k < min(M, N);
+    ``oversample`` p >= 0 and ``power_iters`` q >= 0; the sketch has
+    l = min(k + p, min(M, N)) columns. ``sketch``: "gaussian",
+    "rademacher", "sparse_sign" or "row_sampling"; ``seed`` (int in
+    [0, 2**63)) keys its random numbers: the same x and seed give the same
+    bits. ``warm_start``: an ``N×l`` starting subspace (e.g. the previous
+    call's ``subspace``), used instead of the sketch.
+
+    Returns float32 arrays ``(u, s, vt, residual)``: u ``M×k`` and vt
+    ``k×N`` with orthonormal columns/rows (zero where the input is rank
+    deficient), s ``k`` non-negative and non-increasing, residual ``M×N`` =
+    x − u·diag(s)·vt computed in f32; with ``warm_start`` also
+    ``subspace`` (``N×l``, the refined right subspace, sorted by singular
+    value, to pass as the next ``warm_start``).
+    """
+    if not isinstance(sketch, str) or sketch not in SKETCHES:
+        raise ValueError(
+            f"unknown sketch {sketch!r}; expected one of {list(SKETCHES)}")
+    rank = _check_count(rank, "rank", 1)
+    oversample = _check_count(oversample, "oversample", 0)
+    power_iters = _check_count(power_iters, "power_iters", 0)
+    seed = _check_seed(seed)
+    x = _as_f32_array(x)
+    if x.ndim != 2:
+        raise ValueError(
+            f"spectral_split: x must be 2-D (M×N), got shape {x.shape}")
+    m, n = x.shape
+    if rank >= min(m, n):
+        raise ValueError(
+            f"spectral_split: rank {rank} must be smaller than min(M, N) = "
+            f"{min(m, n)} for a {m}x{n} input")
+    l = _sketch_width(m, n, rank, oversample)
+    warm = warm_start is not None
+    if warm:
+        warm_start = _as_f32_array(warm_start, "warm_start")
+        if warm_start.shape != (n, l):
+            raise ValueError(
+                f"spectral_split: warm_start must have shape (N, l) = "
+                f"({n}, {l}), got {warm_start.shape}")
+    lib = runtime.load(_spectral_split_module(
+        x.shape, rank, oversample, power_iters, sketch, warm))
+    u = np.empty((m, rank), dtype=np.float32)
+    s = np.empty((rank,), dtype=np.float32)
+    vt = np.empty((rank, n), dtype=np.float32)
+    r = np.empty((m, n), dtype=np.float32)
+    if not warm:
+        lib.call("spectral_split", x, u, s, vt, r, seed)
+        return u, s, vt, r
+    sub = np.empty((n, l), dtype=np.float32)
+    lib.call("spectral_split", x, u, s, vt, r, warm_start, sub, seed)
+    return u, s, vt, r, sub
+
+
+# ---------------------------------------------------------------------------
+# spectral_matmul: one Metis matmul (metis.spectral_matmul, expanded by
+# metis-expand-spectral)
+# ---------------------------------------------------------------------------
+
+#: Options of :func:`spectral_matmul`.
+SPLITS = ("none", "a", "b", "both")
+FACTOR_FORMATS = ("fp4", "bf16", "f32")
+RESIDUALS = ("exact", "compensated")
+GAINS = ("none", "reference", "smooth")
+#: Tags of the seeds metis-expand-spectral derives (docs/Passes.md).
+SPECTRAL_SEED_TAGS = {"a_split": 1, "b_split": 2, "a": 3, "b": 4, "a_u": 5,
+                      "a_vt": 6, "b_u": 7, "b_vt": 8}
+#: metis-opt arguments of :func:`spectral_matmul`'s modules.
+SPECTRAL_PIPELINE = ("--metis-expand-spectral", "--metis-cpu-pipeline")
+
+
+def spectral_seed(seed: int, use: str) -> int:
+    """The seed (unsigned 64-bit) that metis-expand-spectral derives from
+    the op's ``seed`` for one random use: ``seed ^ (tag ·
+    0x9E3779B97F4A7C15 mod 2^64)``, ``use`` one of "a_split", "b_split"
+    (the randomized SVDs), "a", "b" (the quantizes of the operands or of
+    their residuals), "a_u", "a_vt", "b_u", "b_vt" (fp4 factors)."""
+    tag = SPECTRAL_SEED_TAGS[use]
+    return (int(seed) ^ (tag * SEED_B_XOR)) & 0xFFFFFFFFFFFFFFFF
+
+
+def _check_choice(value, choices, name: str) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(
+            f"unknown {name} {value!r}; expected one of {list(choices)}")
+    return value
+
+
+def _operand_policy(format: str, rounding: str, split: Optional[str]) -> str:
+    parts = [f"format = {_format_attr(format, SUPPORTED_BLOCKS[format][0])}"]
+    if rounding != "rne":
+        parts.append(f"rounding = {rounding}")
+    if split:
+        parts.append(f"split = {split}")
+    return "#metis.operand<" + ", ".join(parts) + ">"
+
+
+@functools.lru_cache(maxsize=None)
+def _spectral_matmul_module(a_shape, b_shape, split, rank, oversample,
+                            power_iters, sketch, format, factor_format,
+                            residual, gain, rounding_a, rounding_b) -> str:
+    split_attr = (f"#metis.split<rank = {rank}, oversample = {oversample}, "
+                  f"power_iters = {power_iters}, sketch = {sketch}, factors = "
+                  f"{factor_format}, residual = {residual}, gain = {gain}>")
+    lhs = _operand_policy(format, rounding_a,
+                          split_attr if split in ("a", "both") else None)
+    rhs = _operand_policy(format, rounding_b,
+                          split_attr if split in ("b", "both") else None)
+    needs_seed = split != "none" or "stochastic" in (rounding_a, rounding_b)
+    c_shape = tuple(a_shape[:-1]) + (b_shape[-2],)
+    a_m = _ty("memref", a_shape, "f32")
+    b_m = _ty("memref", b_shape, "f32")
+    c_m = _ty("memref", c_shape, "f32")
+    seed_part = " seed %seed" if needs_seed else ""
+    return (
+        f"func.func @spectral_matmul(%am: {a_m}, %bm: {b_m}, %cm: {c_m}, "
+        f"%seed: i64) {_ATTRS} {{\n"
+        + _to_tensor("%a", "%am", a_m) + _to_tensor("%b", "%bm", b_m)
+        + f"    %c = metis.spectral_matmul %a, %b{seed_part} {{lhs_policy = "
+          f"{lhs}, rhs_policy = {rhs}}} : {_ty('tensor', a_shape, 'f32')}, "
+          f"{_ty('tensor', b_shape, 'f32')} -> "
+          f"{_ty('tensor', c_shape, 'f32')}\n"
+        + _store("%c", "%cm", c_m)
+        + "    return\n}\n")
+
+
+def spectral_matmul(a, b, split: str = "b", rank: int = 16,
+                    oversample: int = 4, power_iters: int = 2,
+                    sketch: str = "gaussian", format: str = "nvfp4",
+                    factor_format: str = "fp4", residual: str = "exact",
+                    gain: str = "none", rounding_a: str = "rne",
+                    rounding_b: str = "rne", seed: int = 0) -> np.ndarray:
+    """One Metis matmul ``C = Â @ B̂.T`` (float32) with a ``M×K`` and b
+    ``N×K``: the compiled ``metis.spectral_matmul``, expanded by
+    ``metis-expand-spectral`` (the exact expansion is in docs/Passes.md).
+
+    ``split``: the operands split by randomized SVD, "a", "b" or "both";
+    "none" quantizes both directly (as :func:`scaled_matmul`; then 3-D
+    batched operands are accepted). A split operand X (2-D) enters as
+    ``c·Q(R) + Ũ·diag(S')·Ṽt`` where ``rank``, ``oversample``,
+    ``power_iters`` and ``sketch`` ("gaussian", "rademacher", "sparse_sign",
+    "row_sampling") parameterize the split; ``factor_format`` is the
+    precision of U and Vᵀ: "fp4" (the operand's format; U is blocked along
+    its rows, which must then be a multiple of the block size), "bf16" or
+    "f32"; ``residual`` "exact" takes R against the unquantized factors (the
+    reference), "compensated" against the factors as used; ``gain`` "none",
+    "reference" (S' = S on directions 0-4, S/2 after, c = 2) or "smooth"
+    (S' = 2S/(1 + S/S₀), c = 2). Both operands use ``format`` (its default
+    block) along K, rounded with ``rounding_a`` / ``rounding_b``. ``seed``
+    (int in [0, 2**63)) keys every random draw; each use draws with
+    :func:`spectral_seed` ``(seed, use)``.
+    """
+    split = _check_choice(split, SPLITS, "split")
+    sketch = _check_choice(sketch, SKETCHES, "sketch")
+    factor_format = _check_choice(factor_format, FACTOR_FORMATS,
+                                  "factor_format")
+    residual = _check_choice(residual, RESIDUALS, "residual")
+    gain = _check_choice(gain, GAINS, "gain")
+    format = _check_format(format)
+    rounding_a = _check_rounding(rounding_a, "rounding_a")
+    rounding_b = _check_rounding(rounding_b, "rounding_b")
+    seed = _check_seed(seed)
+    rank = _check_count(rank, "rank", 1)
+    oversample = _check_count(oversample, "oversample", 0)
+    power_iters = _check_count(power_iters, "power_iters", 0)
+    a = _as_f32_array(a, "a")
+    b = _as_f32_array(b, "b")
+    if a.ndim not in (2, 3) or b.ndim != a.ndim:
+        raise ValueError(
+            f"spectral_matmul: a and b must both be 2-D (M×K, N×K) or both "
+            f"3-D (Bt×M×K, Bt×N×K); got shapes {a.shape} and {b.shape}")
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(
+            f"spectral_matmul: K mismatch: a is {a.shape}, b is {b.shape} "
+            f"(both are M×K / N×K)")
+    if a.ndim == 3 and a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"spectral_matmul: batch mismatch: a is {a.shape}, b is {b.shape}")
+    block = SUPPORTED_BLOCKS[format][0]
+    _check_shape(a.shape, format, a.ndim - 1, block)
+    for name, x in (("a", a), ("b", b)):
+        if split not in (name, "both"):
+            continue
+        if x.ndim != 2:
+            raise ValueError(
+                f"spectral_matmul: a split applies to 2-D operands only; "
+                f"{name} has shape {x.shape}")
+        if rank >= min(x.shape):
+            raise ValueError(
+                f"spectral_matmul: rank {rank} must be smaller than "
+                f"min{x.shape} = {min(x.shape)} for the split of {name}")
+        if factor_format == "fp4" and x.shape[0] % block:
+            raise ValueError(
+                f"spectral_matmul: fp4 factors quantize U along the "
+                f"{x.shape[0]} rows of {name}, not a multiple of the "
+                f"{format} block size {block}; use factor_format='bf16' or "
+                f"'f32', or pad {name}")
+    if split == "none":  # no split options in the module (one cache entry)
+        rank, oversample, power_iters, sketch = 1, 0, 0, "gaussian"
+        factor_format, residual, gain = "fp4", "exact", "none"
+    lib = runtime.load(
+        _spectral_matmul_module(a.shape, b.shape, split, rank, oversample,
+                                power_iters, sketch, format, factor_format,
+                                residual, gain, rounding_a, rounding_b),
+        SPECTRAL_PIPELINE)
+    c = np.empty(a.shape[:-1] + (b.shape[-2],), dtype=np.float32)
+    lib.call("spectral_matmul", a, b, c, seed)
     return c

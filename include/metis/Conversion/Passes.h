@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
@@ -16,7 +18,8 @@ namespace metis {
 #define GEN_PASS_DECL
 #include "metis/Conversion/Passes.h.inc"
 
-/// Patterns lowering metis.quantize/dequantize/scaled_matmul to linalg.
+/// Patterns lowering metis.quantize/dequantize/scaled_matmul/spectral_split
+/// to linalg.
 void populateMetisToLinalgPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION

@@ -6,8 +6,8 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertMetisToLinalg : Pass<"convert-metis-to-linalg"> {
-  let summary = "Lower metis.quantize, metis.dequantize and metis.scaled_matmul "
-                "to linalg/arith on tensors";
+  let summary = "Lower metis.quantize, metis.dequantize, metis.scaled_matmul "
+                "and metis.spectral_split to linalg/scf/arith on tensors";
   let description = [{
     Lowers the FP4 ops to `linalg.generic`s on tensors whose bodies hold the
     exact integer arithmetic of the formats (E2M1 round-to-nearest-even with
@@ -30,13 +30,25 @@ def ConvertMetisToLinalg : Pass<"convert-metis-to-linalg"> {
     checked at run time with `cf.assert`: a size that is not a multiple of
     the block aborts with a message instead of computing garbage.
 
-    The spectral ops have no lowering here; a module that still holds one is
-    rejected with a diagnostic.
+    * `metis.spectral_split` (static M and N only; a dynamic extent is an
+      error at the op): the randomized SVD of docs/SpectralSplit.md — a
+      Philox sketch generic (or a Philox row sample), the products with an
+      M or N extent as `linalg.generic` contractions tagged
+      `metis.spectral_gemm`, scf loops for the Gram–Schmidt
+      orthonormalizations and the power iterations, an `scf.while` of
+      one-sided Jacobi sweeps on the small `l×l` factor, and the residual
+      as a contraction accumulating into X.
+
+    `metis.spectral_matmul` has no lowering here (metis-expand-spectral
+    rewrites it); a module that still holds one is rejected with a
+    diagnostic.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

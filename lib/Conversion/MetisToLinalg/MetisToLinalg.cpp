@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "metis/Conversion/MetisToLinalg/FP4Emitters.h"
+#include "metis/Conversion/MetisToLinalg/SpectralSplit.h"
 #include "metis/Conversion/Passes.h"
 #include "metis/Dialect/Metis/IR/MetisOps.h"
 
@@ -505,10 +506,11 @@ struct ScaledMatmulLowering : OpConversionPattern<ScaledMatmulOp> {
 struct ConvertMetisToLinalgPass
     : metis::impl::ConvertMetisToLinalgBase<ConvertMetisToLinalgPass> {
   void runOnOperation() override {
-    // The spectral ops are expanded by other passes; reaching this lowering
-    // with one left is a pipeline error, reported where the op is.
+    // metis.spectral_matmul is expanded by metis-expand-spectral; reaching
+    // this lowering with one left is a pipeline error, reported where the op
+    // is.
     WalkResult unsupported = getOperation()->walk([](Operation *op) {
-      if (isa<SpectralSplitOp, SpectralMatmulOp>(op)) {
+      if (isa<SpectralMatmulOp>(op)) {
         op->emitOpError() << "has no lowering to linalg yet; it must be "
                              "expanded before convert-metis-to-linalg";
         return WalkResult::interrupt();
@@ -519,7 +521,8 @@ struct ConvertMetisToLinalgPass
       return signalPassFailure();
 
     ConversionTarget target(getContext());
-    target.addIllegalOp<QuantizeOp, DequantizeOp, ScaledMatmulOp>();
+    target.addIllegalOp<QuantizeOp, DequantizeOp, ScaledMatmulOp,
+                        SpectralSplitOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateMetisToLinalgPatterns(patterns);
@@ -534,4 +537,5 @@ struct ConvertMetisToLinalgPass
 void mlir::metis::populateMetisToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<QuantizeLowering, DequantizeLowering, ScaledMatmulLowering>(
       patterns.getContext());
+  populateSpectralSplitToLinalgPatterns(patterns);
 }

@@ -18,6 +18,10 @@ namespace metis {
 /// Patterns of metis-decompose-scaled-matmul.
 void populateDecomposeScaledMatmulPatterns(RewritePatternSet &patterns);
 
+/// Patterns of metis-expand-spectral. An op the expansion cannot handle (see
+/// the pass description) is left unchanged (a match failure).
+void populateExpandSpectralPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "metis/Dialect/Metis/Transforms/Passes.h.inc"
 

@@ -1,0 +1,780 @@
+//===- CPUScaledGemm.cpp - BLIS-style CPU GEMM for FP4 contractions -------===//
+//
+// Rewrites the memref linalg.generic tagged `metis.scaled_contraction` into
+// the Goto/BLIS loop nest (shared docs/CPU_CODEGEN.md):
+//
+//   for bt                       batch, if any
+//    for jc in N step NC         independent C columns: thread-splittable
+//     for pc in K step KC        sequential: accumulates into C
+//      pack B[jc.., pc..] -> Bp[NC/NR][KC][NRp]  decoded f32 (code · scale)
+//      for ic in M step MC       independent C rows: thread-splittable, Bp
+//                                shared read-only, one Ap per thread
+//       pack A[ic.., pc..] -> Ap[MC/MR][KC][MRp]
+//       for jr, ir: MR x NR micro-kernel, C tile in MR·NR/VW vector registers
+//
+// Decoding while packing costs O(MK·ceil(N/NC) + NK) against O(MNK) FMAs. An f4
+// vector is bit-packed in LLVM while memory holds one code per byte, so with
+// static strides codes are loaded as byte vectors through an !llvm.ptr (one
+// load per row and scale block), transposed by interleaving (panel rows are
+// padded to a power of two, NRp/MRp), decoded and stored contiguously.
+// Otherwise (dynamic strides, edge panels) one scalar load per code.
+//
+// Panel rows past the M/N edge are copies of the last row (clamped indices):
+// their lanes compute values that are never written back, so the hot loop
+// needs no masks. Edge tiles go through a scratch tile instead of C.
+//
+// Each C element is accumulated in the same order (pc blocks, then k) for
+// any jc/ic split, so results are reproducible, also once threaded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "metis/Conversion/MetisToLinalg/FP4Emitters.h"
+#include "metis/Dialect/Metis/IR/MetisDialect.h"
+#include "metis/Dialect/Metis/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <functional>
+#include <optional>
+
+namespace mlir::metis {
+#define GEN_PASS_DEF_METISCPUSCALEDGEMM
+#include "metis/Dialect/Metis/Transforms/Passes.h.inc"
+} // namespace mlir::metis
+
+using namespace mlir;
+using namespace mlir::metis;
+
+namespace {
+
+constexpr StringLiteral kTag = "metis.scaled_contraction";
+
+struct TileConfig {
+  int64_t mr, nr, vw, mc, nc, kc;
+};
+
+/// The tagged contraction, read off the generic's operands.
+struct Contraction {
+  FormatKind kind;
+  bool batched;
+  int64_t batch, m, n, kb, bs;
+  Value a, aScales, b, bScales, c;
+  /// Codes are [.., rows, K] (the expand_shape's source) instead of
+  /// [.., rows, KB, BS]: read through the view so that it can go away.
+  bool aCollapsed = false, bCollapsed = false;
+  /// The value a linalg.fill of C right before set it to (the fill is
+  /// folded into the first K block), or null.
+  Value fill;
+};
+
+Type scaleElementType(MLIRContext *ctx, FormatKind kind) {
+  switch (kind) {
+  case FormatKind::nvfp4:
+    return Float8E4M3FNType::get(ctx);
+  case FormatKind::mxfp4:
+    return Float8E8M0FNUType::get(ctx);
+  case FormatKind::fp4e2m1b:
+    return Float32Type::get(ctx);
+  }
+  llvm_unreachable("unknown FormatKind");
+}
+
+/// Checks that `op` is the contraction its tag promises (see
+/// convert-metis-to-linalg); `why` says what does not match.
+FailureOr<Contraction> matchContraction(linalg::GenericOp op, FormatAttr fmt,
+                                        std::string &why) {
+  auto fail = [&](const Twine &reason) {
+    why = reason.str();
+    return failure();
+  };
+  if (!op.hasPureBufferSemantics())
+    return fail("not on memrefs");
+  if (op.getNumDpsInputs() != 4 || op.getNumDpsInits() != 1)
+    return fail("expected 4 inputs and 1 output");
+  unsigned nLoops = op.getNumLoops();
+  if (nLoops != 4 && nLoops != 5)
+    return fail("expected 4 or 5 loops");
+  bool batched = nLoops == 5;
+
+  MLIRContext *ctx = op.getContext();
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  unsigned o = batched ? 1 : 0;
+  AffineExpr m = dim(o), n = dim(o + 1), kb = dim(o + 2), ki = dim(o + 3);
+  auto map = [&](ArrayRef<AffineExpr> exprs) {
+    SmallVector<AffineExpr> all;
+    if (batched)
+      all.push_back(dim(0));
+    all.append(exprs.begin(), exprs.end());
+    return AffineMap::get(nLoops, 0, all, ctx);
+  };
+  SmallVector<AffineMap> expected = {map({m, kb, ki}), map({m, kb}),
+                                     map({n, kb, ki}), map({n, kb}),
+                                     map({m, n})};
+  if (op.getIndexingMapsArray() != expected)
+    return fail("unexpected indexing maps");
+  auto iters = op.getIteratorTypesArray();
+  for (unsigned i = 0; i < nLoops; ++i)
+    if (iters[i] != (i + 2 < nLoops ? utils::IteratorType::parallel
+                                    : utils::IteratorType::reduction))
+      return fail("unexpected iterator types");
+
+  SmallVector<MemRefType> types;
+  for (Value v : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(v.getType());
+    if (!type || !type.hasStaticShape())
+      return fail("dynamic shapes");
+    if (!type.isStrided())
+      return fail("non-strided layout");
+    types.push_back(type);
+  }
+  Type f4 = Float4E2M1FNType::get(ctx);
+  Type scale = scaleElementType(ctx, fmt.getKind());
+  if (types[0].getElementType() != f4 || types[2].getElementType() != f4 ||
+      types[1].getElementType() != scale ||
+      types[3].getElementType() != scale || !types[4].getElementType().isF32())
+    return fail("unexpected element types");
+
+  Contraction ct;
+  ct.kind = fmt.getKind();
+  ct.batched = batched;
+  ArrayRef<int64_t> aShape = types[0].getShape(), bShape = types[2].getShape();
+  ct.batch = batched ? aShape[0] : 1;
+  ct.m = aShape[o];
+  ct.kb = aShape[o + 1];
+  ct.bs = aShape[o + 2];
+  ct.n = bShape[o];
+  if (ct.bs != fmt.getBlockSize())
+    return fail("block size differs from the format's");
+  if (ct.m == 0 || ct.n == 0 || ct.kb == 0 || ct.batch == 0)
+    return fail("empty shapes");
+  ct.a = op->getOperand(0);
+  ct.aScales = op->getOperand(1);
+  ct.b = op->getOperand(2);
+  ct.bScales = op->getOperand(3);
+  ct.c = op->getOperand(4);
+  return ct;
+}
+
+/// Emits the loop nest for one contraction at the builder's position.
+class GemmBuilder {
+public:
+  /// Without `vectorC`, C is only accessed with scalar loads and stores.
+  GemmBuilder(OpBuilder &b, Location loc, const Contraction &ct,
+              const TileConfig &cfg, bool vectorC)
+      : b(b), loc(loc), ct(ct), cfg(cfg), vectorC(vectorC) {
+    // Constants go before this first op, hence before all the others.
+    Operation *first = arith::ConstantIndexOp::create(b, loc, 0);
+    constants[0] = first->getResult(0);
+    constantsAt =
+        OpBuilder::InsertPoint(first->getBlock(), first->getIterator());
+    int64_t k = ct.kb * ct.bs;
+    auto roundUp = [](int64_t x, int64_t m) { return (x + m - 1) / m * m; };
+    mc = std::min(roundUp(cfg.mc, cfg.mr), roundUp(ct.m, cfg.mr));
+    nc = std::min(roundUp(cfg.nc, cfg.nr), roundUp(ct.n, cfg.nr));
+    kc = std::min(std::max(cfg.kc / ct.bs, int64_t(1)) * ct.bs, k);
+    // kc is a multiple of bs; unroll k by 4 when that divides it.
+    ku = ct.bs % 4 == 0 ? 4 : 1;
+    // Panel rows hold a power of two of lanes for the byte transpose.
+    mrPad = llvm::PowerOf2Ceil(cfg.mr);
+    nrPad = llvm::PowerOf2Ceil(cfg.nr);
+  }
+
+  /// Emits C += A·Bᵀ (C = fill + A·Bᵀ with a folded fill).
+  void build() {
+    Value c = ct.c;
+    Type f32 = b.getF32Type();
+    IntegerAttr align = b.getI64IntegerAttr(64);
+    auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
+      return memref::AllocOp::create(b, loc, MemRefType::get(shape, f32),
+                                     align);
+    };
+    // Ap[panel][k * mrPad + lane], Bp[panel][k * nrPad + lane].
+    ap = alloc({mc / cfg.mr, kc * mrPad});
+    bp = alloc({nc / cfg.nr, kc * nrPad});
+    scratch = alloc({cfg.mr, cfg.nr});
+    aView = codesView(ct.a, ct.aCollapsed);
+    bView = codesView(ct.b, ct.bCollapsed);
+    if (ct.batched)
+      loop(idx(0), idx(ct.batch), 1, [&](Value v) {
+        bt = v;
+        buildBlocks(c);
+      });
+    else
+      buildBlocks(c);
+    for (Value buf : {ap, bp, scratch})
+      memref::DeallocOp::create(b, loc, buf);
+  }
+
+private:
+  VectorType accType() { return VectorType::get({cfg.vw}, b.getF32Type()); }
+
+  /// Index constants, all created where the builder started.
+  Value idx(int64_t v) {
+    Value &c = constants[v];
+    if (!c) {
+      OpBuilder::InsertionGuard guard(b);
+      b.restoreInsertionPoint(constantsAt);
+      c = arith::ConstantIndexOp::create(b, loc, v);
+    }
+    return c;
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value ceilDiv(Value x, int64_t y) {
+    return arith::CeilDivUIOp::create(b, loc, x, idx(y));
+  }
+  Value ule(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, x, y);
+  }
+  /// Operand indices, with the batch index in front when batched.
+  SmallVector<Value> at(ArrayRef<Value> ivs) {
+    SmallVector<Value> all;
+    if (ct.batched)
+      all.push_back(bt);
+    all.append(ivs.begin(), ivs.end());
+    return all;
+  }
+
+  /// scf.for lb..ub step `step`, body built by `fn` at the builder.
+  void loop(Value lb, Value ub, int64_t step, function_ref<void(Value)> fn) {
+    auto forOp = scf::ForOp::create(b, loc, lb, ub, idx(step));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    fn(forOp.getInductionVar());
+  }
+  /// Runs `fn` before the terminator of `block` (or at its end if none).
+  void inBlock(Block *block, function_ref<void()> fn) {
+    OpBuilder::InsertionGuard guard(b);
+    if (block->mightHaveTerminator())
+      b.setInsertionPoint(block->getTerminator());
+    else
+      b.setInsertionPointToEnd(block);
+    fn();
+  }
+
+  void buildBlocks(Value c) {
+    int64_t k = ct.kb * ct.bs;
+    loop(idx(0), idx(ct.n), nc, [&](Value jc) {
+      Value ncCur = min(idx(nc), sub(idx(ct.n), jc));
+      loop(idx(0), idx(k), kc, [&](Value pc) {
+        Value kcCur = min(idx(kc), sub(idx(k), pc));
+        loop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
+          packPanel(ct.b, ct.bCollapsed, bView, ct.bScales, cfg.nr, nrPad, ct.n,
+                    add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, bp, jp);
+        });
+        loop(idx(0), idx(ct.m), mc, [&](Value ic) {
+          Value mcCur = min(idx(mc), sub(idx(ct.m), ic));
+          Value mPanels = ceilDiv(mcCur, cfg.mr);
+          loop(idx(0), mPanels, 1, [&](Value ip) {
+            packPanel(ct.a, ct.aCollapsed, aView, ct.aScales, cfg.mr, mrPad,
+                      ct.m, add(ic, mul(ip, idx(cfg.mr))), pc, kcCur, ap, ip);
+          });
+          // jr outer: the kc x NR panel of Bp stays in L1 across ir.
+          loop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
+            loop(idx(0), mPanels, 1, [&](Value ip) {
+              microKernel(c, ip, jp, add(ic, mul(ip, idx(cfg.mr))),
+                          add(jc, mul(jp, idx(cfg.nr))), pc, kcCur);
+            });
+          });
+        });
+      });
+    });
+  }
+
+  /// Codes contiguous along K at static strides, as bytes: one vector load
+  /// per row and scale block instead of one scalar load per code.
+  struct CodesView {
+    Value ptr; // !llvm.ptr to element [0, .., 0]
+    int64_t batchStride = 0, rowStride = 0, kbStride = 0;
+  };
+
+  std::optional<CodesView> codesView(Value codes, bool collapsed) {
+    auto type = cast<MemRefType>(codes.getType());
+    auto [strides, offset] = type.getStridesAndOffset();
+    int64_t o = ct.batched ? 1 : 0;
+    // [.., rows, K] or [.., rows, KB, BS], contiguous along K.
+    bool contiguous = collapsed
+                          ? strides[o + 1] == 1
+                          : strides[o + 2] == 1 && strides[o + 1] == ct.bs;
+    if (!contiguous)
+      return std::nullopt;
+    CodesView view;
+    view.kbStride = ct.bs;
+    view.rowStride = strides[o];
+    view.batchStride = ct.batched ? strides[0] : 0;
+    if (ShapedType::isDynamic(view.rowStride) ||
+        ShapedType::isDynamic(view.batchStride))
+      return std::nullopt;
+    // A code is one byte in memory (f4E2M1FN lowers to i4, stored as i8).
+    auto md = memref::ExtractStridedMetadataOp::create(b, loc, codes);
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, codes);
+    Value addr = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                            add(base, md.getOffset()));
+    view.ptr = LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext()), addr);
+    return view;
+  }
+
+  /// Decodes rows row0.. row0+lanes-1 (clamped to the last row) of `codes`
+  /// and `scales` over k in [pc, pc+kcCur) into
+  /// buf[panel, (k - pc) * lanesPad + lane].
+  void packPanel(Value codes, bool collapsed, std::optional<CodesView> view,
+                 Value scales, int64_t lanes, int64_t lanesPad, int64_t rows,
+                 Value row0, Value pc, Value kcCur, Value buf, Value panel) {
+    auto full = scf::IfOp::create(b, loc, ule(add(row0, idx(lanes)), idx(rows)),
+                                  /*withElse=*/true);
+    for (bool clamp : {false, true})
+      inBlock(clamp ? full.elseBlock() : full.thenBlock(), [&] {
+        SmallVector<Value> rowIdx;
+        for (int64_t l = 0; l < lanes; ++l) {
+          Value row = add(row0, idx(l));
+          rowIdx.push_back(clamp ? min(row, idx(rows - 1)) : row);
+        }
+        if (!clamp && view)
+          packRowsVector(*view, scales, rowIdx, lanesPad, pc, kcCur, buf,
+                         panel);
+        else
+          packRows(codes, collapsed, scales, rowIdx, lanesPad, pc, kcCur, buf,
+                   panel);
+      });
+  }
+
+  /// The decoded block scales of `rowIdx` at block kb, zero-padded to
+  /// `lanesPad` lanes.
+  Value decodedScales(Value scales, ArrayRef<Value> rowIdx, int64_t lanesPad,
+                      Value kb) {
+    SmallVector<Value> s;
+    for (Value row : rowIdx) {
+      Value v = memref::LoadOp::create(b, loc, scales, at({row, kb}));
+      if (!v.getType().isF32()) // f8 bits as i8 for the decoder
+        v = arith::BitcastOp::create(b, loc, b.getI8Type(), v);
+      s.push_back(v);
+    }
+    Type t = s[0].getType();
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+    s.resize(lanesPad, zero);
+    return emitDecodeScale(b, loc,
+                           vector::FromElementsOp::create(
+                               b, loc, VectorType::get({lanesPad}, t), s),
+                           ct.kind);
+  }
+
+  /// Full panel, codes as bytes: per scale block, one bs-byte vector per row
+  /// (zeros for padding lanes); log2(lanesPad) interleave stages transpose
+  /// the lanesPad x bs block into k-major order, which is then decoded and
+  /// stored in bs-wide chunks.
+  void packRowsVector(const CodesView &view, Value scales,
+                      ArrayRef<Value> rowIdx, int64_t lanesPad, Value pc,
+                      Value kcCur, Value buf, Value panel) {
+    int64_t bs = ct.bs;
+    Type i8 = b.getI8Type(), i64 = b.getI64Type();
+    auto bytes = VectorType::get({bs}, i8);
+    auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+    Value bsIdx = idx(bs);
+    loop(arith::DivUIOp::create(b, loc, pc, bsIdx),
+         arith::DivUIOp::create(b, loc, add(pc, kcCur), bsIdx), 1,
+         [&](Value kb) {
+           Value scale = decodedScales(scales, rowIdx, lanesPad, kb);
+           Value start = add(mul(rowIdx[0], idx(view.rowStride)),
+                             mul(kb, idx(view.kbStride)));
+           if (ct.batched)
+             start = add(start, mul(bt, idx(view.batchStride)));
+           Value first = LLVM::GEPOp::create(
+               b, loc, ptrType, i8, view.ptr,
+               ValueRange{arith::IndexCastOp::create(b, loc, i64, start)});
+           SmallVector<Value> vecs;
+           Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(bytes));
+           for (int64_t l = 0; l < lanesPad; ++l) {
+             if (l >= int64_t(rowIdx.size())) {
+               vecs.push_back(zero);
+               continue;
+             }
+             Value p = LLVM::GEPOp::create(
+                 b, loc, ptrType, i8, first,
+                 ArrayRef<LLVM::GEPArg>{l * view.rowStride});
+             vecs.push_back(LLVM::LoadOp::create(b, loc, bytes, p, 1));
+           }
+           // Interleaving rows i and i + R/2, log2(R) times, lays an R x bs
+           // block out in transposed order.
+           SmallVector<int64_t> lo, hi;
+           for (int64_t t = 0; t < bs / 2; ++t) {
+             lo.append({t, bs + t});
+             hi.append({bs / 2 + t, bs + bs / 2 + t});
+           }
+           for (int64_t r = lanesPad; r > 1; r /= 2) {
+             SmallVector<Value> next;
+             for (int64_t i = 0; i < lanesPad / 2; ++i) {
+               next.push_back(vector::ShuffleOp::create(
+                   b, loc, vecs[i], vecs[i + lanesPad / 2], lo));
+               next.push_back(vector::ShuffleOp::create(
+                   b, loc, vecs[i], vecs[i + lanesPad / 2], hi));
+             }
+             vecs = next;
+           }
+           Value kOff = mul(sub(mul(kb, bsIdx), pc), idx(lanesPad));
+           for (int64_t j = 0; j < lanesPad; ++j) {
+             SmallVector<int64_t> lanesOf;
+             for (int64_t t = 0; t < bs; ++t)
+               lanesOf.push_back((j * bs + t) % lanesPad);
+             Value chunkScale =
+                 vector::ShuffleOp::create(b, loc, scale, scale, lanesOf);
+             Value value = arith::MulFOp::create(
+                 b, loc, emitDecodeE2M1(b, loc, vecs[j]), chunkScale);
+             vector::StoreOp::create(b, loc, value, buf,
+                                     {panel, add(kOff, idx(j * bs))});
+           }
+         });
+  }
+
+  /// Any strides (and edge panels): one scalar load per code, lanes across
+  /// rows, so that each decoded vector is one contiguous store.
+  void packRows(Value codes, bool collapsed, Value scales,
+                ArrayRef<Value> rowIdx, int64_t lanesPad, Value pc, Value kcCur,
+                Value buf, Value panel) {
+    int64_t lanes = rowIdx.size();
+    Value bs = idx(ct.bs);
+    Type i8 = b.getI8Type();
+    loop(arith::DivUIOp::create(b, loc, pc, bs),
+         arith::DivUIOp::create(b, loc, add(pc, kcCur), bs), 1, [&](Value kb) {
+           Value scale = decodedScales(scales, rowIdx, lanes, kb);
+           Value kStart = mul(kb, bs);
+           Value kOff = sub(kStart, pc);
+           loop(idx(0), bs, 1, [&](Value ki) {
+             SmallVector<Value> elems;
+             SmallVector<Value> tail = {kb, ki};
+             if (collapsed)
+               tail = {add(kStart, ki)};
+             for (Value row : rowIdx) {
+               SmallVector<Value> ivs = {row};
+               ivs.append(tail);
+               Value v = memref::LoadOp::create(b, loc, codes, at(ivs));
+               v = arith::BitcastOp::create(b, loc, b.getIntegerType(4), v);
+               elems.push_back(arith::ExtUIOp::create(b, loc, i8, v));
+             }
+             Value code = vector::FromElementsOp::create(
+                 b, loc, VectorType::get({lanes}, i8), elems);
+             Value value = arith::MulFOp::create(
+                 b, loc, emitDecodeE2M1(b, loc, code), scale);
+             vector::StoreOp::create(
+                 b, loc, value, buf,
+                 {panel, mul(add(kOff, ki), idx(lanesPad))});
+           });
+         });
+  }
+
+  /// C[row + i, col + j] = init + scratch[i, j] over the valid rows x cols,
+  /// where init is C's value or, in the first K block, the folded fill.
+  void addScratchToC(Value c, Value row, Value col, Value rows, Value cols,
+                     bool fromFill) {
+    loop(idx(0), rows, 1, [&](Value i) {
+      loop(idx(0), cols, 1, [&](Value j) {
+        SmallVector<Value> cIdx = at({add(row, i), add(col, j)});
+        Value init =
+            fromFill ? ct.fill : memref::LoadOp::create(b, loc, c, cIdx);
+        Value sum = arith::AddFOp::create(
+            b, loc, init,
+            memref::LoadOp::create(b, loc, scratch, ValueRange{i, j}));
+        memref::StoreOp::create(b, loc, sum, c, cIdx);
+      });
+    });
+  }
+
+  /// The k loop [lb, ub) of the micro-kernel on accumulators `init`.
+  ValueRange kLoop(Value ip, Value jp, Value lb, Value ub, ValueRange init) {
+    int64_t nv = cfg.nr / cfg.vw;
+    VectorType vt = accType();
+    auto forOp = scf::ForOp::create(
+        b, loc, lb, ub, idx(ku), init,
+        [&](OpBuilder &nb, Location, Value p, ValueRange iter) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToEnd(nb.getInsertionBlock());
+          SmallVector<Value> acc(iter.begin(), iter.end());
+          for (int64_t u = 0; u < ku; ++u) {
+            Value k = u ? add(p, idx(u)) : p;
+            SmallVector<Value> bv;
+            for (int64_t j = 0; j < nv; ++j)
+              bv.push_back(vector::LoadOp::create(
+                  b, loc, vt, bp,
+                  {jp, add(mul(k, idx(nrPad)), idx(j * cfg.vw))}));
+            for (int64_t i = 0; i < cfg.mr; ++i) {
+              Value a = memref::LoadOp::create(
+                  b, loc, ap, ValueRange{ip, add(mul(k, idx(mrPad)), idx(i))});
+              Value av = vector::BroadcastOp::create(b, loc, vt, a);
+              for (int64_t j = 0; j < nv; ++j)
+                acc[i * nv + j] =
+                    vector::FMAOp::create(b, loc, av, bv[j], acc[i * nv + j]);
+            }
+          }
+          scf::YieldOp::create(b, loc, acc);
+        });
+    return forOp.getResults();
+  }
+
+  /// C[row.., col..] += Ap[ip] · Bp[jp] over kcCur, on an MR x NR tile.
+  /// The accumulators start at zero and C is added once at the end, so the
+  /// k loop does not wait for C. C is prefetched before the last BS k
+  /// steps: earlier, the Ap/Bp stream would evict it again from L1 (C rows
+  /// a power of two apart share one L1 set).
+  void microKernel(Value c, Value ip, Value jp, Value row, Value col, Value pc,
+                   Value kcCur) {
+    int64_t nv = cfg.nr / cfg.vw;
+    VectorType vt = accType();
+    Value zero =
+        arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, 0.0f));
+    SmallVector<Value> init(cfg.mr * nv, zero);
+    Value full =
+        arith::AndIOp::create(b, loc, ule(add(row, idx(cfg.mr)), idx(ct.m)),
+                              ule(add(col, idx(cfg.nr)), idx(ct.n)));
+    if (!vectorC)
+      full = arith::ConstantIntOp::create(b, loc, 0, 1);
+    // Full tiles only (edge tiles are rare): the addresses need no clamps.
+    auto prefetchC = [&](bool toL1) {
+      auto ifFull = scf::IfOp::create(b, loc, full, /*withElse=*/false);
+      inBlock(ifFull.thenBlock(), [&] {
+        for (int64_t i = 0; i < cfg.mr; ++i)
+          for (int64_t j = 0; j < cfg.nr; j += 16) // one per 64-byte line
+            memref::PrefetchOp::create(
+                b, loc, c, at({add(row, idx(i)), add(col, idx(j))}),
+                /*isWrite=*/toL1, /*localityHint=*/toL1 ? 3 : 2,
+                /*isDataCache=*/true);
+      });
+    };
+    // Into L2 now (C may come from memory), into L1 before the tail.
+    prefetchC(false);
+    Value tail = sub(kcCur, idx(ct.bs)); // kcCur is a multiple of bs
+    ValueRange acc = kLoop(ip, jp, idx(0), tail, init);
+    prefetchC(true);
+    acc = kLoop(ip, jp, tail, kcCur, acc);
+
+    auto writeBack = [&](bool fromFill) {
+      auto done = scf::IfOp::create(b, loc, full, /*withElse=*/true);
+      inBlock(done.thenBlock(), [&] {
+        if (!vectorC)
+          return;
+        Value fill = fromFill ? vector::BroadcastOp::create(b, loc, vt, ct.fill)
+                              : Value();
+        // All loads before all stores: C rows 4 KiB apart would otherwise
+        // alias the previous row's store in the low address bits, and the
+        // load would wait on it.
+        SmallVector<SmallVector<Value>> cIdx;
+        SmallVector<Value> sums;
+        for (int64_t i = 0; i < cfg.mr; ++i)
+          for (int64_t j = 0; j < nv; ++j) {
+            cIdx.push_back(at({add(row, idx(i)), add(col, idx(j * cfg.vw))}));
+            Value old =
+                fromFill ? fill
+                         : vector::LoadOp::create(b, loc, vt, c, cIdx.back());
+            sums.push_back(arith::AddFOp::create(b, loc, old, acc[i * nv + j]));
+          }
+        for (auto [sum, index] : llvm::zip(sums, cIdx))
+          vector::StoreOp::create(b, loc, sum, c, index);
+      });
+      inBlock(done.elseBlock(), [&] {
+        for (int64_t i = 0; i < cfg.mr; ++i)
+          for (int64_t j = 0; j < nv; ++j)
+            vector::StoreOp::create(b, loc, acc[i * nv + j], scratch,
+                                    {idx(i), idx(j * cfg.vw)});
+        addScratchToC(c, row, col, min(idx(cfg.mr), sub(idx(ct.m), row)),
+                      min(idx(cfg.nr), sub(idx(ct.n), col)), fromFill);
+      });
+    };
+    if (!ct.fill)
+      return writeBack(false);
+    Value first =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, pc, idx(0));
+    auto ifFirst = scf::IfOp::create(b, loc, first, /*withElse=*/true);
+    inBlock(ifFirst.thenBlock(), [&] { writeBack(true); });
+    inBlock(ifFirst.elseBlock(), [&] { writeBack(false); });
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const Contraction &ct;
+  TileConfig cfg;
+  bool vectorC;
+  OpBuilder::InsertPoint constantsAt;
+  DenseMap<int64_t, Value> constants;
+  int64_t mc, nc, kc, ku, mrPad, nrPad;
+  std::optional<CodesView> aView, bView;
+  Value bt, ap, bp, scratch;
+};
+
+/// The linalg.fill that sets C right before `op` (only ops without memory
+/// effects in between), or null.
+linalg::FillOp findFill(linalg::GenericOp op, Value c) {
+  Operation *prev = op->getPrevNode();
+  while (prev && isMemoryEffectFree(prev))
+    prev = prev->getPrevNode();
+  auto fill = dyn_cast_or_null<linalg::FillOp>(prev);
+  if (!fill || !fill.hasPureBufferSemantics() || fill.getOutputs()[0] != c ||
+      !fill.getInputs()[0].getType().isF32())
+    return {};
+  return fill;
+}
+
+/// Replaces `op` by the GEMM. Dynamic strides are checked at run time
+/// against the row-major ones (C: only its last stride, against 1); the fast
+/// version then knows them statically, so that packing addresses fold into
+/// constant offsets and C is accessed with vectors. Other layouts run the
+/// same loop nest on the dynamic strides, with scalar C accesses.
+void rewrite(linalg::GenericOp op, Contraction ct, const TileConfig &cfg) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  // Read codes through their expand_shape (whose dynamic strides would also
+  // leave affine.apply behind expand-strided-metadata).
+  SmallVector<Operation *> views;
+  for (auto [codes, collapsed] :
+       {std::pair{&ct.a, &ct.aCollapsed}, {&ct.b, &ct.bCollapsed}}) {
+    auto expand = codes->getDefiningOp<memref::ExpandShapeOp>();
+    if (expand && expand.getReassociationIndices().back().size() == 2 &&
+        expand.getSrcType().getRank() + 1 == expand.getResultType().getRank()) {
+      *codes = expand.getSrc();
+      *collapsed = true;
+      views.push_back(expand);
+    }
+  }
+  linalg::FillOp fill = findFill(op, ct.c);
+  if (fill)
+    ct.fill = fill.getInputs()[0];
+
+  Value Contraction::*fields[] = {&Contraction::a, &Contraction::aScales,
+                                  &Contraction::b, &Contraction::bScales,
+                                  &Contraction::c};
+  SmallVector<Value> checks;
+  // reinterpret_cast, not memref.cast: loads fold the latter away, and with
+  // it the static strides.
+  SmallVector<std::pair<Value Contraction::*, std::function<Value()>>> casts;
+  bool vectorC = true;
+  for (auto field : fields) {
+    bool isC = field == &Contraction::c;
+    auto type = cast<MemRefType>((ct.*field).getType());
+    int64_t rank = type.getRank();
+    auto [strides, offset] = type.getStridesAndOffset();
+    SmallVector<int64_t> want(strides), dims;
+    int64_t contiguous = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      // Size-1 dims' strides are never used, except C's last one, which
+      // vector.load needs to be 1.
+      bool last = d == rank - 1;
+      bool used = isC ? last : type.getDimSize(d) != 1;
+      if (used && ShapedType::isDynamic(strides[d])) {
+        want[d] = contiguous;
+        dims.push_back(d);
+      }
+      contiguous *= type.getDimSize(d);
+    }
+    if (isC && !ShapedType::isDynamic(strides.back()) && strides.back() != 1)
+      vectorC = false;
+    if (dims.empty())
+      continue;
+    auto md = memref::ExtractStridedMetadataOp::create(b, loc, ct.*field);
+    for (int64_t d : dims)
+      checks.push_back(arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, md.getStrides()[d],
+          arith::ConstantIndexOp::create(b, loc, want[d])));
+    auto layout = StridedLayoutAttr::get(b.getContext(), offset, want);
+    auto castType = MemRefType::get(type.getShape(), type.getElementType(),
+                                    layout, type.getMemorySpace());
+    SmallVector<OpFoldResult> sizes, newStrides;
+    for (int64_t d = 0; d < rank; ++d) {
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+      newStrides.push_back(ShapedType::isDynamic(want[d])
+                               ? OpFoldResult(md.getStrides()[d])
+                               : b.getIndexAttr(want[d]));
+    }
+    OpFoldResult newOffset = ShapedType::isDynamic(offset)
+                                 ? OpFoldResult(md.getOffset())
+                                 : b.getIndexAttr(offset);
+    Value source = ct.*field;
+    casts.push_back({field, [=, &b]() -> Value {
+                       return memref::ReinterpretCastOp::create(
+                           b, loc, castType, source, newOffset, sizes,
+                           newStrides);
+                     }});
+  }
+
+  if (checks.empty()) {
+    GemmBuilder(b, loc, ct, cfg, vectorC).build();
+  } else {
+    Value ok = checks.front();
+    for (Value check : ArrayRef(checks).drop_front())
+      ok = arith::AndIOp::create(b, loc, ok, check);
+    auto ifOp = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/true);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    Contraction fast = ct;
+    for (auto &[field, makeCast] : casts)
+      fast.*field = makeCast();
+    GemmBuilder(b, loc, fast, cfg, vectorC).build();
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    bool cIsChecked =
+        llvm::any_of(casts, [](auto &c) { return c.first == &Contraction::c; });
+    GemmBuilder(b, loc, ct, cfg, vectorC && !cIsChecked).build();
+  }
+  op.erase();
+  if (fill)
+    fill.erase();
+  for (Operation *view : views)
+    if (view->use_empty())
+      view->erase();
+}
+
+struct CPUScaledGemmPass
+    : metis::impl::MetisCPUScaledGemmBase<CPUScaledGemmPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    TileConfig cfg;
+    if (isa == "avx512")
+      cfg = {8, 32, 16, 128, 512, 512};
+    else if (isa == "avx2")
+      cfg = {6, 16, 8, 144, 4080, 256};
+    else {
+      getOperation()->emitError() << "metis-cpu-gemm: unknown isa '" << isa
+                                  << "' (expected avx512 or avx2)";
+      return signalPassFailure();
+    }
+    for (auto [field, value] : {std::pair{&cfg.mr, mr.getValue()},
+                                {&cfg.nr, nr.getValue()},
+                                {&cfg.vw, vectorWidth.getValue()},
+                                {&cfg.mc, mc.getValue()},
+                                {&cfg.nc, nc.getValue()},
+                                {&cfg.kc, kc.getValue()}})
+      if (value != 0)
+        *field = value;
+    if (cfg.mr <= 0 || cfg.vw <= 0 || cfg.nr <= 0 || cfg.nr % cfg.vw != 0 ||
+        cfg.mc <= 0 || cfg.nc <= 0 || cfg.kc <= 0) {
+      getOperation()->emitError()
+          << "metis-cpu-gemm: tile sizes must be positive and nr a multiple "
+             "of vector-width";
+      return signalPassFailure();
+    }
+
+    SmallVector<linalg::GenericOp> tagged;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(kTag))
+        tagged.push_back(op);
+    });
+    for (linalg::GenericOp op : tagged) {
+      std::string why = "the tag is not a #metis.format";
+      FailureOr<Contraction> ct = failure();
+      if (auto fmt = op->getAttrOfType<FormatAttr>(kTag))
+        ct = matchContraction(op, fmt, why);
+      if (failed(ct)) {
+        op.emitRemark() << "metis-cpu-gemm: left unchanged: " << why;
+        continue;
+      }
+      rewrite(op, *ct, cfg);
+    }
+  }
+};
+
+} // namespace
