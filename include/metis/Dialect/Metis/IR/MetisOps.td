@@ -237,8 +237,18 @@ def Metis_SpectralSplitOp : Metis_Op<"spectral_split",
 
     Constraints: `1 ≤ rank < min(M, N)`, `oversample ≥ 0`,
     `power_iters ≥ 0`. The input is `f32` or `bf16`; all results are `f32`
-    (the decomposition is always computed in f32). An all-zero input gives
-    S = 0, R = 0 and no NaN; a NaN in X gives NaN results.
+    (the decomposition is always computed in f32).
+
+    The exact algorithm, which every lowering follows, is in
+    docs/SpectralSplit.md; in short: the sketch gives a starting right
+    subspace (Ω-based sketches run q + 1 subspace iterations, row sampling
+    and warm starts q), orthonormalization is Gram–Schmidt twice with
+    dependent columns set to zero, and the small SVD is a one-sided Jacobi
+    of at most 30 sweeps. Consequences: U's columns and Vt's rows are
+    orthonormal where S > 0 and zero where S = 0; an all-zero input gives
+    S = 0, U = 0, Vt = 0, R = 0 and no NaN; a rank-r input (r < k) gives
+    zero trailing singular values; a NaN or Inf in X gives NaN results (and
+    terminates). The same input and seed give the same bits.
   }];
   let arguments = (ins
     Metis_MatrixOperand:$input,
