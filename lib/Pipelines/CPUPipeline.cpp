@@ -9,24 +9,40 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
-llvm::StringRef mlir::metis::getCPUPipeline() {
+std::string mlir::metis::detectHostISA() {
+  auto features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return "avx512";
+  if (features.lookup("avx2") && features.lookup("fma"))
+    return "avx2";
+  return "none";
+}
+
+std::string mlir::metis::getCPUPipeline(llvm::StringRef isa) {
   // - identity layouts at function boundaries so callers (ctypes) pass plain
   //   row-major descriptors;
-  // - arith-expand{include-bf16}: f32 -> bf16 truncation as integer RNE, so
-  //   no compiler-rt helper is needed at run time;
+  // - metis-cpu-gemm after bufferization: it rewrites the tagged FP4
+  //   contraction on memrefs (isa=none keeps the plain loops);
   // - convert-vector-to-scf{full-unroll}: no dynamic allocas in loops
   //   (CPU_CODEGEN.md pitfall 3);
   // - expand-strided-metadata before lower-affine: it creates affine.apply
-  //   for dynamic shapes.
+  //   for dynamic shapes;
+  // - arith-expand{include-bf16}: f32 -> bf16 truncation as integer RNE, so
+  //   no compiler-rt helper is needed at run time.
+  std::string gemm =
+      isa == "none" ? "" : ("metis-cpu-gemm{isa=" + isa + "},").str();
   return "convert-metis-to-linalg,canonicalize,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
-         "buffer-deallocation-pipeline,"
+         "buffer-deallocation-pipeline," +
+         gemm +
          "convert-linalg-to-loops,"
          "convert-vector-to-scf{full-unroll=true},"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
@@ -37,18 +53,26 @@ llvm::StringRef mlir::metis::getCPUPipeline() {
          "reconcile-unrealized-casts";
 }
 
-void mlir::metis::buildCPUPipeline(OpPassManager &pm) {
+void mlir::metis::buildCPUPipeline(OpPassManager &pm,
+                                   const CPUPipelineOptions &options) {
+  std::string isa = options.isa;
+  if (isa == "auto")
+    isa = detectHostISA();
   std::string error;
   llvm::raw_string_ostream os(error);
-  if (failed(parsePassPipeline(getCPUPipeline(), pm, os)))
+  // An unknown isa reaches metis-cpu-gemm, whose option check reports it.
+  if (failed(parsePassPipeline(getCPUPipeline(isa), pm, os)))
     llvm::report_fatal_error(llvm::Twine("metis-cpu-pipeline is malformed: ") +
                              error);
 }
 
 void mlir::metis::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "metis-cpu-pipeline",
       "Lower metis and linalg on tensors to the LLVM dialect for the CPU "
-      "(convert-metis-to-linalg, bufferization, loops, LLVM)",
-      [](OpPassManager &pm) { buildCPUPipeline(pm); });
+      "(convert-metis-to-linalg, bufferization, the FP4 GEMM kernel, loops, "
+      "LLVM)",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        buildCPUPipeline(pm, options);
+      });
 }

@@ -21,3 +21,14 @@ func.func @quantize_matmul(%a: tensor<8x32xf32>, %b: tensor<16x32xf32>, %seed: i
         tensor<16x32xf4E2M1FN>, tensor<16x2xf8E4M3FN>, tensor<f32> -> tensor<8x16xbf16>
   return %c : tensor<8x16xbf16>
 }
+
+// The isa option: the FP4 GEMM kernel runs with the chosen preset, or not
+// at all with isa=none; an unknown isa is reported, not ignored.
+// RUN: metis-opt %s -metis-cpu-pipeline=isa=avx2 --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=AVX2
+// RUN: metis-opt %s -metis-cpu-pipeline=isa=none --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=NONE
+// RUN: not metis-opt %s -metis-cpu-pipeline=isa=bogus -o /dev/null 2>&1 | FileCheck %s --check-prefix=BOGUS
+// AVX2: one-shot-bufferize
+// AVX2: metis-cpu-gemm{isa=avx2
+// AVX2: convert-linalg-to-loops
+// NONE-NOT: metis-cpu-gemm
+// BOGUS: unknown isa 'bogus'

@@ -521,9 +521,9 @@ private:
 
   /// C[row.., col..] += Ap[ip] · Bp[jp] over kcCur, on an MR x NR tile.
   /// The accumulators start at zero and C is added once at the end, so the
-  /// k loop does not wait for C. C is prefetched before the last BS k
-  /// steps: earlier, the Ap/Bp stream would evict it again from L1 (C rows
-  /// a power of two apart share one L1 set).
+  /// k loop does not wait for C. C is prefetched into L2 at the start and
+  /// into L1 before the last 64 k steps: earlier, the Ap/Bp stream would
+  /// evict it again from L1 (C rows a power of two apart share one L1 set).
   void microKernel(Value c, Value ip, Value jp, Value row, Value col, Value pc,
                    Value kcCur) {
     int64_t nv = cfg.nr / cfg.vw;
@@ -538,6 +538,8 @@ private:
       full = arith::ConstantIntOp::create(b, loc, 0, 1);
     // Full tiles only (edge tiles are rare): the addresses need no clamps.
     auto prefetchC = [&](bool toL1) {
+      if (!vectorC)
+        return;
       auto ifFull = scf::IfOp::create(b, loc, full, /*withElse=*/false);
       inBlock(ifFull.thenBlock(), [&] {
         for (int64_t i = 0; i < cfg.mr; ++i)
@@ -548,9 +550,10 @@ private:
                 /*isDataCache=*/true);
       });
     };
-    // Into L2 now (C may come from memory), into L1 before the tail.
+    // Into L2 now (C may come from memory), into L1 for the last 64 k steps
+    // (~400 cycles; kcCur and the tail are multiples of ku).
     prefetchC(false);
-    Value tail = sub(kcCur, idx(ct.bs)); // kcCur is a multiple of bs
+    Value tail = arith::MaxSIOp::create(b, loc, sub(kcCur, idx(64)), idx(0));
     ValueRange acc = kLoop(ip, jp, idx(0), tail, init);
     prefetchC(true);
     acc = kLoop(ip, jp, tail, kcCur, acc);
@@ -734,9 +737,9 @@ struct CPUScaledGemmPass
   void runOnOperation() override {
     TileConfig cfg;
     if (isa == "avx512")
-      cfg = {8, 32, 16, 128, 512, 512};
+      cfg = {8, 32, 16, 128, 512, 512}; // CPU_CODEGEN.md, v4r
     else if (isa == "avx2")
-      cfg = {6, 16, 8, 144, 4080, 256};
+      cfg = {6, 16, 8, 144, 1024, 256}; // C block of nc columns stays in L3
     else {
       getOperation()->emitError() << "metis-cpu-gemm: unknown isa '" << isa
                                   << "' (expected avx512 or avx2)";

@@ -50,7 +50,7 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
 
     `isa` picks a preset of tile and block sizes; non-zero options override
     it. `avx512`: 8x32 tile, vector<16xf32>, mc/nc/kc = 128/512/512.
-    `avx2`: 6x16 tile, vector<8xf32>, mc/nc/kc = 144/4080/256.
+    `avx2`: 6x16 tile, vector<8xf32>, mc/nc/kc = 144/1024/256.
 
     Dynamic strides are compared with the row-major ones at run time: the
     fast version then uses them statically (one vector load per row and

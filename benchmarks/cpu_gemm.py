@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+"""metis nvfp4 scaled matmul (metis-cpu-gemm) vs numpy + OpenBLAS f32, 1 thread.
+
+    /usr/bin/python3 benchmarks/cpu_gemm.py [--sizes 256,1024,2048,4096x1024x1024]
+        [--rounds 10] [--isa auto|avx2|avx512] [--gemm-options "mc=.. kc=.."]
+
+Sizes are MxNxK (or N for N³). C[m, n] = Σ_k deq(A)[m, k]·deq(B)[n, k].
+
+metis side: `metis.scaled_matmul` (nvfp4, f32 result) lowered by
+convert-metis-to-linalg, then the pipeline of the metis-cpu-gemm brief
+(bufferize, metis-cpu-gemm, loops, LLVM), mlir-translate and
+`clang-22 -O3 -march=native`; called through ctypes. The timed call includes
+the FP4 decode, the zero fill of C and the tensor-scale epilogue.
+
+numpy side: `a @ b.T` in float32. Debian's numpy links reference BLAS, so
+the OpenMP build of OpenBLAS (libopenblas0-openmp; the pthread one fights
+torch's OpenMP) is extracted, not installed, into .cache/openblas with
+`apt-get download` + `dpkg-deb -x`, and this script re-executes itself with
+LD_LIBRARY_PATH pointing at it and OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1.
+
+Both run in one process, interleaved round by round, best of N each, after
+checking the metis result against float64 numpy on the oracle's
+dequantization (python/metis/reference.py).
+"""
+
+import argparse
+import ctypes
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OB_DIR = ROOT / ".cache/openblas/root/usr/lib/x86_64-linux-gnu/openblas-openmp"
+LLVM = Path("/usr/lib/llvm-22/bin")
+
+
+def ensure_openblas():
+    """Re-executes under the extracted OpenBLAS, single-threaded."""
+    if os.environ.get("METIS_BENCH_OPENBLAS") == str(OB_DIR):
+        return
+    if not (OB_DIR / "libblas.so.3").exists():
+        cache = OB_DIR.parents[3]
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", "libopenblas0-openmp"],
+                       cwd=cache.parent, check=True)
+        for deb in glob.glob(str(cache.parent / "libopenblas0-openmp_*.deb")):
+            subprocess.run(["dpkg-deb", "-x", deb, str(cache)], check=True)
+    env = dict(os.environ, METIS_BENCH_OPENBLAS=str(OB_DIR),
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+               LD_LIBRARY_PATH=f"{OB_DIR}:{os.environ.get('LD_LIBRARY_PATH', '')}")
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
+ensure_openblas()
+sys.path.insert(0, str(ROOT / "python"))
+import numpy as np  # noqa: E402  (after the re-exec: numpy must see OpenBLAS)
+from metis import reference  # noqa: E402
+
+
+def blas_library():
+    with open("/proc/self/maps") as f:
+        libs = {l.split()[-1] for l in f if "blas" in l}
+    return ", ".join(sorted(os.path.basename(l) for l in libs)) or "?"
+
+
+def host_isa():
+    flags = open("/proc/cpuinfo").read()
+    return "avx512" if " avx512f" in flags else "avx2"
+
+
+MODULE = """
+func.func @mm(%a: tensor<{M}x{K}xf4E2M1FN>, %as: tensor<{M}x{KB}xf8E4M3FN>, %at: tensor<f32>,
+              %b: tensor<{N}x{K}xf4E2M1FN>, %bs: tensor<{N}x{KB}xf8E4M3FN>, %bt: tensor<f32>)
+    -> tensor<{M}x{N}xf32> attributes {{llvm.emit_c_interface}} {{
+  %c = metis.scaled_matmul %a, %as, %at, %b, %bs, %bt {{format = #metis.format<nvfp4>}}
+      : tensor<{M}x{K}xf4E2M1FN>, tensor<{M}x{KB}xf8E4M3FN>, tensor<f32>,
+        tensor<{N}x{K}xf4E2M1FN>, tensor<{N}x{KB}xf8E4M3FN>, tensor<f32> -> tensor<{M}x{N}xf32>
+  return %c : tensor<{M}x{N}xf32>
+}}
+"""
+
+PIPELINE = [
+    "--convert-metis-to-linalg",
+    "--one-shot-bufferize=bufferize-function-boundaries",
+    "--buffer-deallocation-pipeline", None,  # --metis-cpu-gemm=...
+    "--convert-linalg-to-loops", "--convert-vector-to-scf=full-unroll=true",
+    "--lower-affine", "--convert-scf-to-cf", "--expand-strided-metadata",
+    "--finalize-memref-to-llvm", "--convert-vector-to-llvm",
+    "--convert-arith-to-llvm", "--convert-math-to-llvm", "--convert-cf-to-llvm",
+    "--convert-func-to-llvm", "--convert-ub-to-llvm",
+    "--reconcile-unrealized-casts"]
+
+
+def build(m, n, k, gemm_opts, workdir, build_dir, tag):
+    text = MODULE.format(M=m, N=n, K=k, KB=k // 16)
+    src = workdir / f"mm_{m}x{n}x{k}_{tag}.mlir"
+    src.write_text(text)
+    pipeline = [p if p else f"--metis-cpu-gemm={gemm_opts}" for p in PIPELINE]
+    llvm_mlir, ll, so = (src.with_suffix(s) for s in (".llvm.mlir", ".ll", ".so"))
+    run = lambda *cmd: subprocess.run([str(c) for c in cmd], check=True, timeout=600)
+    run(build_dir / "bin/metis-opt", src, *pipeline, "-o", llvm_mlir)
+    run(LLVM / "mlir-translate", "--mlir-to-llvmir", llvm_mlir, "-o", ll)
+    run(LLVM / "clang", "-O3", "-march=native", "-shared", "-fPIC",
+        "-Wno-override-module", ll, "-o", so)
+    return ctypes.CDLL(str(so))
+
+
+def descriptor(arr):
+    """MLIR memref descriptor {alloc, aligned, offset, sizes, strides}."""
+    r = arr.ndim
+
+    class Desc(ctypes.Structure):
+        _fields_ = [("alloc", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+                    ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * r),
+                    ("strides", ctypes.c_int64 * r)] if r else [
+                    ("alloc", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+                    ("offset", ctypes.c_int64)]
+    d = Desc()
+    d.alloc = d.aligned = arr.ctypes.data
+    d.offset = 0
+    for i in range(r):
+        d.sizes[i] = arr.shape[i]
+        d.strides[i] = arr.strides[i] // arr.itemsize
+    return d
+
+
+class MetisMatmul:
+    """Calls _mlir_ciface_mm; the result buffer is malloc'ed by the callee."""
+    _free = ctypes.CDLL(None).free
+    _free.argtypes = [ctypes.c_void_p]
+
+    def __init__(self, lib, m, n, qa, qb):
+        self.fn = lib._mlir_ciface_mm
+        self.m, self.n = m, n
+        self.keep = [np.ascontiguousarray(x) for x in (
+            qa.codes, qa.scale_bits, np.array(qa.tensor_scale, np.float32),
+            qb.codes, qb.scale_bits, np.array(qb.tensor_scale, np.float32))]
+        self.args = [descriptor(x) for x in self.keep]
+        self.out = descriptor(np.empty((m, n), np.float32))
+        self.ptrs = [ctypes.byref(x) for x in (self.out, *self.args)]
+
+    def __call__(self, copy=False):
+        self.fn(*self.ptrs)
+        result = None
+        if copy:
+            buf = (ctypes.c_float * (self.m * self.n)).from_address(self.out.aligned)
+            result = np.frombuffer(buf, np.float32).reshape(self.m, self.n).copy()
+        self._free(self.out.alloc)
+        return result
+
+
+def best_time(fn, min_seconds):
+    """One sample: repeats `fn` until min_seconds have passed; time per call."""
+    reps, t0 = 0, time.perf_counter()
+    while True:
+        fn()
+        reps += 1
+        t = time.perf_counter() - t0
+        if t >= min_seconds:
+            return t / reps
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="256,1024,2048,4096x1024x1024")
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--isa", default="auto")
+    ap.add_argument("--gemm-options", default="",
+                    help="extra metis-cpu-gemm options, e.g. 'mc=96 kc=512'")
+    ap.add_argument("--build-dir", default=os.environ.get(
+        "METIS_BUILD_DIR", str(ROOT / "build")))
+    args = ap.parse_args()
+    isa = host_isa() if args.isa == "auto" else args.isa
+    variants = [" ".join(filter(None, [f"isa={isa}", v.strip()]))
+                for v in args.gemm_options.split(";")]
+    names = ["numpy"] + [f"metis{i}" if len(variants) > 1 else "metis"
+                         for i in range(len(variants))]
+
+    sizes = []
+    for s in args.sizes.split(","):
+        dims = [int(x) for x in s.split("x")]
+        sizes.append(tuple(dims * 3 if len(dims) == 1 else dims))
+
+    print(f"BLAS: {blas_library()}; 1 thread; best of {args.rounds} "
+          "interleaved rounds")
+    for name, opts in zip(names[1:], variants):
+        print(f"  {name}: metis-cpu-gemm options: {opts}")
+    rng = np.random.default_rng(0)
+    workdir = Path(tempfile.mkdtemp(prefix="metis-cpu-gemm-"))
+    cases = []
+    for m, n, k in sizes:
+        x = rng.standard_normal((m, k), dtype=np.float32)
+        w = rng.standard_normal((n, k), dtype=np.float32)
+        qa, qb = (reference.quantize(v, "nvfp4", axis=1) for v in (x, w))
+        da, db = (reference.dequantize(q).astype(np.float64) for q in (qa, qb))
+        want = da @ db.T
+        bound = np.abs(da) @ np.abs(db).T  # error scale of an f32 dot product
+        case = dict(size=(m, n, k), numpy=lambda a=x, b=w: a @ b.T)
+        for name, opts in zip(names[1:], variants):
+            lib = build(m, n, k, opts, workdir, Path(args.build_dir), name)
+            mm = case[name] = MetisMatmul(lib, m, n, qa, qb)
+            # Correctness first: float64 product of the oracle's dequantization.
+            got = mm(copy=True)
+            err = float(np.max(np.abs(got - want) / np.maximum(bound, 1e-30)))
+            assert np.array_equal(got, mm(copy=True)), \
+                f"{name}: result differs between runs"
+            assert err < 1e-6, \
+                f"{name} {m}x{n}x{k}: max error {err:.3g} (relative to Σ|a·b|)"
+            print(f"  {m}x{n}x{k} {name}: matches float64 numpy (max error "
+                  f"{err:.2e} of Σ|a·b|), same result on every run")
+        case["best"] = dict.fromkeys(names, 1e9)
+        cases.append(case)
+
+    for _ in range(args.rounds):
+        for case in cases:
+            m, n, k = case["size"]
+            min_s = 0.2 if m * n * k < 2**28 else 0.0
+            for name in names:
+                t = best_time(case[name], min_s)
+                case["best"][name] = min(case["best"][name], t)
+
+    print(f"{'MxNxK':>16} {'OpenBLAS f32':>13}" +
+          "".join(f" {n + ' nvfp4':>14} {'ratio':>6}" for n in names[1:]) +
+          "   (GFLOP/s = 2MNK/t)")
+    for case in cases:
+        m, n, k = case["size"]
+        gf = {name: 2 * m * n * k / t / 1e9 for name, t in case["best"].items()}
+        print(f"{f'{m}x{n}x{k}':>16} {gf['numpy']:>13.1f}" + "".join(
+            f" {gf[n]:>14.1f} {gf[n] / gf['numpy']:>5.2f}x" for n in names[1:]))
+
+
+if __name__ == "__main__":
+    main()
