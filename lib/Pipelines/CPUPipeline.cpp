@@ -28,6 +28,8 @@ std::string mlir::metis::detectHostISA() {
 std::string mlir::metis::getCPUPipeline(llvm::StringRef isa) {
   // - identity layouts at function boundaries so callers (ctypes) pass plain
   //   row-major descriptors;
+  // - convert-bufferization-to-memref: the deallocation pipeline inserts
+  //   bufferization.clone for buffers yielded from loops;
   // - metis-cpu-gemm after bufferization: it rewrites the tagged FP4
   //   contraction on memrefs (isa=none keeps the plain loops);
   // - convert-vector-to-scf{full-unroll}: no dynamic allocas in loops
@@ -41,7 +43,7 @@ std::string mlir::metis::getCPUPipeline(llvm::StringRef isa) {
   return "convert-metis-to-linalg,canonicalize,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
-         "buffer-deallocation-pipeline," +
+         "buffer-deallocation-pipeline,convert-bufferization-to-memref," +
          gemm +
          "convert-linalg-to-loops,"
          "convert-vector-to-scf{full-unroll=true},"
