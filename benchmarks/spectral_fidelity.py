@@ -4,12 +4,15 @@ compiled metis ops.
 
     /usr/bin/python3 benchmarks/spectral_fidelity.py [--quick] [--out DIR]
         [--no-openblas] [--blas-threads 1] [--no-timing] [--timing-rounds N]
+        [--no-projectors] [--from-json FILE]
 
 Writes DIR/spectral_fidelity.json (every number) and DIR/spectral_fidelity.md
 (tables + the target check), or DIR/spectral_fidelity_quick.{json,md} with
---quick; DIR defaults to benchmarks/results/. The default
-run takes about 10 minutes on a 2-core AMD EPYC (AVX2) VM with a warm compile
-cache (~1 min more when every module has to be compiled); --quick about 2.
+--quick; DIR defaults to benchmarks/results/. On a 2-core AMD EPYC (AVX2)
+VM the default run takes about 8.5 minutes (about 10 when metis's compile
+cache, ~/.cache/metis, is empty: ~60 modules), --quick about 2 (1 warm).
+--from-json FILE rebuilds the target check and the Markdown of an earlier
+run without measuring. Results and their discussion: docs/SpectralFidelity.md.
 
 What is compared (all quantization is nvfp4, 1x16 blocks, E4M3 block scales,
 FP32 tensor scale, RNE):
@@ -46,10 +49,14 @@ Gaussian with the signs of diag(R) fixed):
           comes from numpy.
 Sizes: 1024×1024, all six families, the full cross product k ∈ {16, 32, 64} ×
 q ∈ {0, 1, 2} × factors {fp4, bf16} × residual {exact, compensated} (+ f32
-factors at q = 2, + the oracle split at k = 16). 4096×1024 (default mode
-only): pow1 and outlier, k = 16 with q ∈ {0, 2} and k = 64 with q = 2, all
-factor/residual combinations. --quick: 1024×1024 only, families pow0,
-pow1, pow1.5, outlier, k = 16, q ∈ {0, 2}.
+factors at k = 16, q = 2, + the oracle split at k = 16). 4096×1024 (default
+mode only): pow1 and outlier, k = 16 with q ∈ {0, 2} and k = 64 with q = 2,
+all factor/residual combinations. Products (1024³, all families): split b
+and both at k = 16, q = 2, all factor/residual combinations; split b at
+k = 64, q = 2 (all) and at k = 16, q = 0 (fp4). --quick: 1024×1024 only,
+families pow0, pow1, pow1.5, outlier, k = 16, q ∈ {0, 2}; products of pow1,
+pow1.5, outlier with split b (fp4, exact/compensated) and both (fp4/bf16,
+compensated); fewer timing variants.
 
 Metrics (n = min(rows, cols), T = min(512, n/2), bands: head [0, k),
 tail [k, T); U_b, V_b, σ_b: the true singular vectors/values of X in band b):
@@ -70,9 +77,11 @@ tail [k, T); U_b, V_b, σ_b: the true singular vectors/values of X in band b):
   direct rows are evaluated for every k's bands.
 
 Timing (e): metis.scaled_matmul (M = N = K = 1024, and M = N = K = 4096; with
---quick M = 1024, N = K = 4096) vs metis.spectral_matmul(split="b") and the
-bare metis.spectral_split of b; each call is timed best-of-N after a warm-up
-call (compile excluded), variants interleaved round by round. The FLOP model
+--quick M = 1024, N = K = 4096) vs metis.spectral_matmul(split="b", and
+"both" at 1024³) and the bare metis.spectral_split of b; each call is timed
+best-of-N (7 rounds at 1024³, 3 at 4096) after a warm-up call (compile
+excluded), variants interleaved round by round, one thread. b (N×K) is a
+rank-32 matrix plus a Gaussian floor; a is Gaussian. The FLOP model
 (multiply-adds) of the split of b (N×K): rSVD (2(q+1)+1)·l·N·K with
 l = k + p, + 2·l²·(N or K) per Gram–Schmidt (CGS2) orth, + k·N·K for the
 residual (×2 when compensated); the low-rank branch k·M·(K + N).
@@ -965,7 +974,7 @@ def print_summary(data):
                   f"{v:.2f} ({k})" for k, v in sorted(worse.items())))
         print("  (the ~9% FP4 error of U and Vt lands on the dominant energy; "
               "bf16 factors remove it: bf16+exact ≈ bf16+compensated ≈ f32 "
-              "factors, and the head error drops 15-50x)")
+              "factors, and the head error drops 15x or more)")
     for size_res in data["operands"]:
         for res in size_res:
             if res["family"] != "pow1.5":
@@ -983,7 +992,7 @@ def print_summary(data):
 
 def main():
     ap = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0],
+        description=" ".join(__doc__.split("\n\n")[0].split()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="See the module docstring for the definitions.")
     ap.add_argument("--quick", action="store_true",
