@@ -87,13 +87,13 @@ l = k + p, + 2·l²·(N or K) per Gram–Schmidt (CGS2) orth, + k·N·K for the
 residual (×2 when compensated); the low-rank branch k·M·(K + N).
 
 API notes (worked around here, the library is not edited):
-* metis.scaled_matmul / metis.spectral_matmul compile with
-  --metis-cpu-pipeline, which does not include the metis-cpu-gemm pass: the
-  FP4 GEMM then runs as naive loops (~7 s for 1024³, ~8 min for 4096³). This
-  script compiles the *same module text* (api._scaled_matmul_module,
-  api._spectral_matmul_module) with the pipeline plus
-  metis-cpu-gemm{isa=avx2|avx512} and checks, at start, that both give
-  bit-identical results at 256³.
+* The GEMM modules are the API's own (api._scaled_matmul_module,
+  api._spectral_matmul_module, called without the per-call Python checks).
+  metis-cpu-pipeline ran the FP4 GEMM as naive loops until it gained the
+  metis-cpu-gemm kernel (~7 s for 1024³, ~8 min for 4096³); with such a
+  build this script compiles the same module text with the old pipeline
+  plus metis-cpu-gemm{isa=avx2|avx512}. Either way it checks, at start,
+  that its results are bit-identical to the public API at 256³.
 * There is no API for bf16 rounding; a 4-line linalg module does it.
 * spectral_split refuses seeds ≥ 2^63, so the seed the pass derives for a
   split *lhs* (tag 1, top bit set for every op seed < 2^63) cannot be
@@ -156,7 +156,7 @@ if __name__ == "__main__":
 
 sys.path.insert(0, str(ROOT / "python"))
 import numpy as np  # noqa: E402  (after the re-exec: numpy must see OpenBLAS)
-from metis import api, runtime  # noqa: E402
+from metis import api, compiler, runtime  # noqa: E402
 
 T0 = time.perf_counter()
 
@@ -180,9 +180,31 @@ def cpu_name():
     return platform.processor() or "?"
 
 
+_API_HAS_GEMM = None
+
+
+def api_has_gemm_kernel():
+    """Whether the API's pipeline (metis-cpu-pipeline) runs metis-cpu-gemm
+    (it does since "metis-cpu-pipeline{isa=auto|...}"; older builds ran the
+    FP4 GEMM as plain loops)."""
+    global _API_HAS_GEMM
+    if _API_HAS_GEMM is None:
+        out = subprocess.run(
+            [str(compiler.tool("metis-opt")), *runtime.DEFAULT_PIPELINE,
+             "--dump-pass-pipeline", "-o", os.devnull], input="",
+            capture_output=True, text=True, timeout=60)
+        _API_HAS_GEMM = "metis-cpu-gemm" in out.stdout + out.stderr
+    return _API_HAS_GEMM
+
+
 def fast_pipeline(expand_spectral):
-    """metis-cpu-pipeline (lib/Pipelines/CPUPipeline.cpp) + metis-cpu-gemm
-    after bufferization, as benchmarks/cpu_gemm.py runs it."""
+    """The pipeline of the GEMM modules: the API's own when it runs the FP4
+    GEMM kernel; otherwise metis-cpu-pipeline as of lib/Pipelines/
+    CPUPipeline.cpp before the kernel was added, + metis-cpu-gemm after
+    bufferization (as benchmarks/cpu_gemm.py ran it)."""
+    if api_has_gemm_kernel():
+        return api.SPECTRAL_PIPELINE if expand_spectral \
+            else runtime.DEFAULT_PIPELINE
     cpu = ("convert-metis-to-linalg,canonicalize,"
            "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map},"
@@ -873,7 +895,8 @@ def markdown(data):
     L += summary_tables(data)
     L.append("## Consistency checks\n")
     for kk, v in data["fast_pipeline_check"].items():
-        L.append(f"- metis-cpu-gemm build vs API, 256³: {kk} = {v:.3g}")
+        L.append(f"- GEMM modules of this script vs the public API, 256³: "
+                 f"{kk} = {v:.3g}")
     for c in data.get("consistency", []):
         L.append(f"- emulated X̂ vs metis.spectral_matmul(split=b), {c['family']} "
                  f"k={c['k']} q={c['q']} {c['factors']} {c['residual']}: "
@@ -1034,11 +1057,13 @@ def main():
                 date=time.strftime("%Y-%m-%d %H:%M"), oversample=P,
                 sketch="gaussian", format="nvfp4", rounding="rne",
                 split_seed=SPLIT_SEED, argv=sys.argv[1:])
-    log(f"CPU {meta['cpu']} ({meta['isa']}), BLAS {blas}")
+    meta["api_pipeline_has_gemm_kernel"] = api_has_gemm_kernel()
+    log(f"CPU {meta['cpu']} ({meta['isa']}), BLAS {blas}; API pipeline runs "
+        f"the FP4 GEMM kernel: {meta['api_pipeline_has_gemm_kernel']}")
     data = dict(meta=meta)
     data["fast_pipeline_check"] = chk = check_fast_pipeline(args.quick)
     assert all(v == 0.0 for v in chk.values()), chk
-    log("metis-cpu-gemm build matches the API bit for bit")
+    log("the GEMM modules match the public API bit for bit")
 
     projectors = not args.no_projectors
     if args.quick:
