@@ -74,18 +74,6 @@ struct Contraction {
   Value fill;
 };
 
-Type scaleElementType(MLIRContext *ctx, FormatKind kind) {
-  switch (kind) {
-  case FormatKind::nvfp4:
-    return Float8E4M3FNType::get(ctx);
-  case FormatKind::mxfp4:
-    return Float8E8M0FNUType::get(ctx);
-  case FormatKind::fp4e2m1b:
-    return Float32Type::get(ctx);
-  }
-  llvm_unreachable("unknown FormatKind");
-}
-
 /// Checks that `op` is the contraction its tag promises (see
 /// convert-metis-to-linalg); `why` says what does not match.
 FailureOr<Contraction> matchContraction(linalg::GenericOp op, FormatAttr fmt,
@@ -135,7 +123,7 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, FormatAttr fmt,
     types.push_back(type);
   }
   Type f4 = Float4E2M1FNType::get(ctx);
-  Type scale = scaleElementType(ctx, fmt.getKind());
+  Type scale = fmt.getScaleElementType();
   if (types[0].getElementType() != f4 || types[2].getElementType() != f4 ||
       types[1].getElementType() != scale ||
       types[3].getElementType() != scale || !types[4].getElementType().isF32())
