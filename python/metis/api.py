@@ -473,6 +473,26 @@ def fake_quant(x, format: str = "nvfp4", axis: int = -1, block: Block = None,
     return y
 
 
+def _check_matmul_operands(op: str, a: np.ndarray, b: np.ndarray,
+                           format: str) -> int:
+    """Checks a (M×K) and b (N×K), or both batched, for `op`; returns the
+    format's block size along K."""
+    if a.ndim not in (2, 3) or b.ndim != a.ndim:
+        raise ValueError(
+            f"{op}: a and b must both be 2-D (M×K, N×K) or both 3-D "
+            f"(Bt×M×K, Bt×N×K); got shapes {a.shape} and {b.shape}")
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(
+            f"{op}: K mismatch: a is {a.shape}, b is {b.shape} "
+            f"(both are M×K / N×K)")
+    if a.ndim == 3 and a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"{op}: batch mismatch: a is {a.shape}, b is {b.shape}")
+    block = SUPPORTED_BLOCKS[format][0]
+    _check_shape(a.shape, format, a.ndim - 1, block)
+    return block
+
+
 def scaled_matmul(a, b, format: str = "nvfp4", rounding_a: str = "rne",
                   rounding_b: str = "rne", seed: int = 0) -> np.ndarray:
     """``deq(Q(a)) @ deq(Q(b)).T`` (float32) with a ``M×K`` and b ``N×K``
@@ -490,19 +510,7 @@ def scaled_matmul(a, b, format: str = "nvfp4", rounding_a: str = "rne",
     seed = _check_seed(seed)
     a = _as_f32_array(a, "a")
     b = _as_f32_array(b, "b")
-    if a.ndim not in (2, 3) or b.ndim != a.ndim:
-        raise ValueError(
-            f"scaled_matmul: a and b must both be 2-D (M×K, N×K) or both 3-D "
-            f"(Bt×M×K, Bt×N×K); got shapes {a.shape} and {b.shape}")
-    if a.shape[-1] != b.shape[-1]:
-        raise ValueError(
-            f"scaled_matmul: K mismatch: a is {a.shape}, b is {b.shape} "
-            f"(both are M×K / N×K)")
-    if a.ndim == 3 and a.shape[0] != b.shape[0]:
-        raise ValueError(
-            f"scaled_matmul: batch mismatch: a is {a.shape}, b is {b.shape}")
-    block = SUPPORTED_BLOCKS[format][0]
-    _check_shape(a.shape, format, a.ndim - 1, block)
+    _check_matmul_operands("scaled_matmul", a, b, format)
     lib = runtime.load(_scaled_matmul_module(a.shape, b.shape, format,
                                              rounding_a, rounding_b))
     c = np.empty(a.shape[:-1] + (b.shape[-2],), dtype=np.float32)
@@ -700,19 +708,7 @@ def spectral_matmul(a, b, split: str = "b", rank: int = 16,
     power_iters = _check_count(power_iters, "power_iters", 0)
     a = _as_f32_array(a, "a")
     b = _as_f32_array(b, "b")
-    if a.ndim not in (2, 3) or b.ndim != a.ndim:
-        raise ValueError(
-            f"spectral_matmul: a and b must both be 2-D (M×K, N×K) or both "
-            f"3-D (Bt×M×K, Bt×N×K); got shapes {a.shape} and {b.shape}")
-    if a.shape[-1] != b.shape[-1]:
-        raise ValueError(
-            f"spectral_matmul: K mismatch: a is {a.shape}, b is {b.shape} "
-            f"(both are M×K / N×K)")
-    if a.ndim == 3 and a.shape[0] != b.shape[0]:
-        raise ValueError(
-            f"spectral_matmul: batch mismatch: a is {a.shape}, b is {b.shape}")
-    block = SUPPORTED_BLOCKS[format][0]
-    _check_shape(a.shape, format, a.ndim - 1, block)
+    block = _check_matmul_operands("spectral_matmul", a, b, format)
     for name, x in (("a", a), ("b", b)):
         if split not in (name, "both"):
             continue

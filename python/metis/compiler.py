@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
-__all__ = ["CompileError", "build_dir", "tool", "opt", "run_mlir"]
+__all__ = ["CompileError", "build_dir", "tool", "run_tool", "opt", "run_mlir"]
 
 LLVM_BIN = Path("/usr/lib/llvm-22/bin")
 LLVM_LIB = Path("/usr/lib/llvm-22/lib")
@@ -44,7 +44,9 @@ def tool(name: str) -> Path:
         "run scripts/setup.sh first")
 
 
-def _run(name: str, args: Sequence[str], text: str) -> str:
+def run_tool(name: str, args: Sequence[str], text: Optional[str] = None) -> str:
+    """Runs tool ``name`` (see :func:`tool`) on stdin ``text``; returns its
+    stdout, or raises :class:`CompileError` with its stderr."""
     try:
         proc = subprocess.run([str(tool(name)), *args], input=text,
                               capture_output=True, text=True, timeout=TIMEOUT)
@@ -57,7 +59,7 @@ def _run(name: str, args: Sequence[str], text: str) -> str:
 
 def opt(module: str, args: Sequence[str]) -> str:
     """Runs ``metis-opt <args>`` on ``module`` (MLIR text); returns the output."""
-    return _run("metis-opt", args, module)
+    return run_tool("metis-opt", args, module)
 
 
 def run_mlir(llvm_dialect_module: str, entry: str = "main") -> str:
@@ -65,5 +67,5 @@ def run_mlir(llvm_dialect_module: str, entry: str = "main") -> str:
     (entry returns void); returns what it printed."""
     libs = ",".join(str(LLVM_LIB / lib) for lib in
                     ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))
-    return _run("mlir-runner", ["-e", entry, "-entry-point-result=void",
+    return run_tool("mlir-runner", ["-e", entry, "-entry-point-result=void",
                                 f"-shared-libs={libs}"], llvm_dialect_module)

@@ -175,18 +175,12 @@ def cache_key(module: str, pipeline: Sequence[str] = DEFAULT_PIPELINE) -> str:
 def _build(module: str, pipeline: Sequence[str], workdir: Path) -> bytes:
     """MLIR text -> shared library bytes (raises CompileError)."""
     llvm_dialect = compiler.opt(module, list(pipeline))
-    llvm_ir = compiler._run("mlir-translate", ["--mlir-to-llvmir"], llvm_dialect)
+    llvm_ir = compiler.run_tool("mlir-translate", ["--mlir-to-llvmir"],
+                                llvm_dialect)
     ll = workdir / "module.ll"
     so = workdir / "module.so"
     ll.write_text(llvm_ir)
-    try:
-        proc = subprocess.run(
-            [str(compiler.tool("clang")), *CLANG_FLAGS, str(ll), "-o", str(so)],
-            capture_output=True, text=True, timeout=compiler.TIMEOUT)
-    except subprocess.TimeoutExpired as e:
-        raise CompileError("clang", f"timed out after {compiler.TIMEOUT} s") from e
-    if proc.returncode != 0:
-        raise CompileError("clang", proc.stderr or f"exit code {proc.returncode}")
+    compiler.run_tool("clang", [*CLANG_FLAGS, str(ll), "-o", str(so)])
     return so.read_bytes()
 
 
