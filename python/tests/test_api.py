@@ -15,7 +15,6 @@ Run: cd /work/main && PYTHONPATH=python /usr/bin/python3 -m pytest -q python/tes
 import concurrent.futures
 import multiprocessing
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +22,7 @@ import pytest
 import metis
 from metis import api, compiler, formats, runtime
 from metis import reference as ref
+from testutil import compiled_module
 
 F32 = np.float32
 FLT_MAX = F32(np.finfo(np.float32).max)
@@ -31,18 +31,7 @@ GRID = np.array([0, 0.5, 1, 1.5, 2, 3, 4, 6], dtype=np.float32)
 TIES = np.array([0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5.0], dtype=np.float32)
 ORACLE_SR = "stochastic" in getattr(ref, "ROUNDINGS", ())
 
-pytestmark = pytest.mark.skipif(
-    not (compiler.build_dir() / "bin" / "metis-opt").exists(),
-    reason="metis-opt is not built (run scripts/setup.sh)")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cache_dir(tmp_path_factory):
-    d = os.environ.get("METIS_TEST_CACHE_DIR") or str(
-        tmp_path_factory.mktemp("metis-cache"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("METIS_CACHE_DIR", d)
-        yield Path(d)
+pytestmark = compiled_module
 
 
 # ---------------------------------------------------------------------------

@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 from metis import compiler, reference
+from testutil import requires_metis_opt
 
-pytestmark = pytest.mark.skipif(
-    not (compiler.build_dir() / "bin" / "metis-opt").exists(),
-    reason="metis-opt is not built (run scripts/setup.sh)")
+pytestmark = requires_metis_opt
 
 LOWER = ["--convert-elementwise-to-linalg",
          "--one-shot-bufferize=bufferize-function-boundaries",

@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 
 from metis import compiler, reference, runtime
+from testutil import requires_metis_opt
 
-pytestmark = pytest.mark.skipif(
-    not (compiler.build_dir() / "bin" / "metis-opt").exists(),
-    reason="metis-opt is not built (run scripts/setup.sh)")
+pytestmark = requires_metis_opt
 
 SCALE = {"nvfp4": ("f8E4M3FN", 16), "mxfp4": ("f8E8M0FNU", 32),
          "fp4e2m1b": ("f32", 16)}

@@ -18,35 +18,19 @@ Run: cd /work/main && PYTHONPATH=python /usr/bin/python3 -m pytest -q \
 
 import concurrent.futures
 import multiprocessing
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from metis import compiler, runtime
+from testutil import as_i64, compiled_module
 
 import spectral_model as sm
 
 F32 = np.float32
 
-pytestmark = pytest.mark.skipif(
-    not (compiler.build_dir() / "bin" / "metis-opt").exists(),
-    reason="metis-opt is not built (run scripts/setup.sh)")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cache_dir(tmp_path_factory):
-    d = os.environ.get("METIS_TEST_CACHE_DIR") or str(
-        tmp_path_factory.mktemp("metis-cache"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("METIS_CACHE_DIR", d)
-        yield Path(d)
-
-
-def as_i64(v):
-    return v - (1 << 64) if v >= (1 << 63) else v
+pytestmark = compiled_module
 
 
 # ---------------------------------------------------------------------------

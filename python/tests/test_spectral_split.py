@@ -26,31 +26,19 @@ Run: cd /work/main && PYTHONPATH=python /usr/bin/python3 -m pytest -q \\
 """
 
 import concurrent.futures
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.linalg
 
 import metis
-from metis import api, compiler, runtime
+from metis import api, runtime
 from metis import spectral_reference as model
+from testutil import compiled_module
 
 F32 = np.float32
 
-pytestmark = pytest.mark.skipif(
-    not (compiler.build_dir() / "bin" / "metis-opt").exists(),
-    reason="metis-opt is not built (run scripts/setup.sh)")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cache_dir(tmp_path_factory):
-    d = os.environ.get("METIS_TEST_CACHE_DIR") or str(
-        tmp_path_factory.mktemp("metis-cache"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("METIS_CACHE_DIR", d)
-        yield Path(d)
+pytestmark = compiled_module
 
 
 # ---------------------------------------------------------------------------
