@@ -53,4 +53,62 @@ def ConvertMetisToLinalg : Pass<"convert-metis-to-linalg"> {
   ];
 }
 
+def ConvertMetisToGPU : Pass<"convert-metis-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower metis.scaled_matmul on tensors to a tiled NVIDIA GPU "
+                "kernel and its launch";
+  let description = [{
+    Replaces every `metis.scaled_matmul` (2-D, static shapes, `nvfp4` or
+    `mxfp4`) by a `gpu.launch_func` of a kernel built for `chip` in the
+    `gpu.module @metis_gpu_kernels` (one kernel per shape, format,
+    instruction and result type), and marks the module
+    `gpu.container_module`. The host side packs the E2M1 codes to 32-bit
+    words (8 codes, low nibble first) and the block scales to one word per
+    row and K tile of 4 blocks (`linalg.generic` on tensors), then passes
+    the buffers (`bufferization.to_buffer`) and a fresh result buffer.
+
+    Kernels (docs/GPU.md): 128×128 output tiles per block of 256 threads,
+    K streamed through a 2–3 stage `cp.async` pipeline of packed operands
+    and scales in shared memory, f32 accumulation, tensor scales applied in
+    the epilogue. The inner product uses `mma`:
+    * `bf16-emulation` (sm_90a and newer): E2M1 × block scale decoded
+      exactly to bf16 in registers, `mma.sync.m16n8k16` bf16.
+    * `block-scale` (sm_120a/sm_121a): `mma.sync.m16n8k64 … block_scale`,
+      `kind::mxf4nvf4` with 4 `ue4m3` scales (nvfp4) or `kind::mxf4` with 2
+      `ue8m0` scales (mxfp4).
+    * `tcgen05` (sm_100a/sm_101a): not implemented yet; requesting it is an
+      error.
+    * `auto`: `block-scale` on sm_120a/121a, `tcgen05` on sm_100a/101a,
+      `bf16-emulation` otherwise.
+
+    Every request is checked before any NVVM op is built (LLVM aborts on
+    several of these instead of diagnosing): an unknown chip, an instruction
+    the chip lacks, a PTX ISA version (`ptx`) too old for it, a format
+    without a GPU instruction (`fp4e2m1b`), a batched or dynamic shape, or
+    sizes that are not multiples of the tile are errors at the op.
+    `metis.quantize`/`metis.dequantize` are left for
+    `convert-metis-to-linalg` (host).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "Target SM: sm_90a, sm_100a, sm_120a, ...">,
+    Option<"mma", "mma", "std::string", /*default=*/"\"auto\"",
+           "Inner-product instruction: auto, bf16-emulation, block-scale "
+           "or tcgen05">,
+    Option<"ptx", "ptx", "unsigned", /*default=*/"88",
+           "PTX ISA version the binary will use (88 = 8.8)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // METIS_CONVERSION_PASSES_TD
