@@ -77,4 +77,12 @@ void mlir::metis::registerPipelines() {
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
         buildCPUPipeline(pm, options);
       });
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "metis-gpu-pipeline",
+      "Lower metis.scaled_matmul to NVIDIA GPU kernels and a gpu.binary "
+      "(convert-metis-to-gpu, the host remainder through "
+      "convert-metis-to-linalg, bufferization, NVVM, gpu-module-to-binary)",
+      [](OpPassManager &pm, const GPUPipelineOptions &options) {
+        buildGPUPipeline(pm, options);
+      });
 }

@@ -22,6 +22,38 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init("auto")};
 };
 
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("Target SM: sm_90a (bf16 emulation), sm_120a/sm_121a "
+                     "(mma.block_scale), sm_100a (tcgen05, not implemented)"),
+      llvm::cl::init("sm_90a")};
+  Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("GEMM instruction: auto, bf16-emulation, block-scale or "
+                     "tcgen05 (see convert-metis-to-gpu)"),
+      llvm::cl::init("auto")};
+  Option<unsigned> ptx{*this, "ptx",
+                       llvm::cl::desc("PTX ISA version (88 = 8.8)"),
+                       llvm::cl::init(88)};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("gpu.binary contents: isa (PTX text), bin (cubin by "
+                     "ptxas) or fatbin"),
+      llvm::cl::init("isa")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit root for ptxas/fatbinary (default: PATH, "
+                     "then CUDA_ROOT/CUDA_HOME/CUDA_PATH)"),
+      llvm::cl::init("")};
+};
+
+/// The passes of `metis-gpu-pipeline` as a textual pipeline.
+std::string getGPUPipeline(const GPUPipelineOptions &options);
+
+/// Adds `metis-gpu-pipeline` to `pm` (anchored on builtin.module).
+void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
 /// The ISA `auto` resolves to on this host: "avx512", "avx2" or "none".
 std::string detectHostISA();
 
@@ -32,7 +64,7 @@ std::string getCPUPipeline(llvm::StringRef isa);
 /// Adds `metis-cpu-pipeline` to `pm` (anchored on builtin.module).
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
-/// Registers `metis-cpu-pipeline`.
+/// Registers `metis-cpu-pipeline` and `metis-gpu-pipeline`.
 void registerPipelines();
 
 } // namespace metis

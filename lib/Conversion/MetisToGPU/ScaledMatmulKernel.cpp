@@ -304,7 +304,10 @@ SmallVector<Value> GemmEmitter::computeBlockScale(Value stage, ValueRange acc) {
   int64_t steps = spec.tileK() / 64;
   for (int64_t s = 0; s < steps; ++s) {
     Value byteId =
-        arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(nv ? 0 : 2 * s));
+        nv || s == 0
+            ? threadId
+            : arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(2 * s))
+                  .getResult();
     // m16n8k64 e2m1 A: a0 (row g, k 8t..8t+7) = word t of the 8-word step,
     // a1 row g+8, a2/a3 the same at k+32 (word t+4).
     Value wLo = add(thread4, 8 * s), wHi = add(thread4, 8 * s + 4);
@@ -447,6 +450,9 @@ mlir::metis::getOrBuildScaledMatmulKernel(gpu::GPUModuleOp module,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(Spec::kThreads), 1, 1}));
+  // .maxntid lets ptxas budget registers for exactly 256 threads.
+  func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
+                b.getDenseI32ArrayAttr({int32_t(Spec::kThreads), 1, 1}));
   func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(
       {int32_t(spec.n / Spec::kTileN), int32_t(spec.m / Spec::kTileM), 1}));
   b.setInsertionPointToStart(&func.getBody().front());
