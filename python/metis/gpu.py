@@ -1,0 +1,265 @@
+"""Ahead-of-time GPU GEMM libraries (docs/GPU.md).
+
+On the build machine (LLVM/MLIR + CUDA toolkit, no GPU needed),
+:func:`build_library` compiles ``metis.scaled_matmul`` kernels for fixed
+shapes with ``metis-gpu-pipeline{format=bin}`` and links their cubin into a
+host ``.so`` together with ``runtime/cuda/aot_launcher.cpp``.  On a GPU
+machine (no LLVM needed), :class:`GemmLibrary` loads that ``.so`` with ctypes
+and launches the kernels on device pointers (torch/CuPy ``data_ptr()``).
+
+Operand layout (what the kernels read): codes of A (M×K) as int32 words
+``M × K/8``, element k in bits ``4·(k % 8)`` of word ``k // 8``
+(:func:`pack_codes`); block-scale bytes as int32 words ``M × K/(4·B)``, block
+j in byte ``j % 4`` (:func:`pack_scales`); tensor scales as one float32.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import compiler
+
+TILE_M = 128
+TILE_N = 128
+THREADS = 256
+BLOCK = {"nvfp4": 16, "mxfp4": 32}
+SCALE_TYPE = {"nvfp4": "f8E4M3FN", "mxfp4": "f8E8M0FNU"}
+CUDA_HOME = Path(os.environ.get("CUDA_HOME", "/usr/local/cuda"))
+_REPO = Path(__file__).resolve().parents[2]
+LAUNCHER = _REPO / "runtime" / "cuda" / "aot_launcher.cpp"
+
+
+def tile_k(format: str) -> int:
+    """K per pipeline stage: four scale blocks (64 for nvfp4, 128 for mxfp4)."""
+    return 4 * BLOCK[format]
+
+
+def pack_codes(codes: np.ndarray) -> np.ndarray:
+    """uint8 E2M1 codes ``R × K`` (K % 8 == 0) -> int32 words ``R × K/8``."""
+    codes = np.asarray(codes, dtype=np.uint8)
+    if codes.ndim != 2 or codes.shape[1] % 8:
+        raise ValueError(f"codes must be R x K with K % 8 == 0, got {codes.shape}")
+    nibbles = (codes & 0xF).astype(np.uint32).reshape(codes.shape[0], -1, 8)
+    words = np.zeros(nibbles.shape[:2], dtype=np.uint32)
+    for i in range(8):
+        words |= nibbles[:, :, i] << np.uint32(4 * i)
+    return words.view(np.int32)
+
+
+def pack_scales(bits: np.ndarray) -> np.ndarray:
+    """uint8 block-scale bytes ``R × K/B`` (a multiple of 4 per row) -> int32
+    words ``R × K/(4B)``, block j in byte j % 4 (little-endian)."""
+    bits = np.ascontiguousarray(bits, dtype=np.uint8)
+    if bits.ndim != 2 or bits.shape[1] % 4:
+        raise ValueError(
+            f"scale bytes must be R x (K/B) with K/B % 4 == 0, got {bits.shape}")
+    return bits.view("<u4").view(np.int32).reshape(bits.shape[0], -1)
+
+
+@dataclass(frozen=True)
+class GemmShape:
+    m: int
+    n: int
+    k: int
+
+    def check(self, format: str) -> None:
+        if self.m % TILE_M or self.n % TILE_N or self.k % tile_k(format) or not self.k:
+            raise ValueError(
+                f"{self}: M and N must be multiples of {TILE_M} and K a "
+                f"non-zero multiple of {tile_k(format)} for {format}")
+
+
+def kernel_name(shape: GemmShape, format: str, instruction: str = "bf16emu",
+                result: str = "f32") -> str:
+    return (f"metis_smm_{instruction}_{format}_{shape.m}x{shape.n}x{shape.k}"
+            f"_{result}")
+
+
+def _gemm_module(shapes: Sequence[GemmShape], format: str, result: str) -> str:
+    st = SCALE_TYPE[format]
+    B = BLOCK[format]
+    funcs = []
+    for i, s in enumerate(shapes):
+        a = f"tensor<{s.m}x{s.k}xf4E2M1FN>"
+        b = f"tensor<{s.n}x{s.k}xf4E2M1FN>"
+        sa = f"tensor<{s.m}x{s.k // B}x{st}>"
+        sb = f"tensor<{s.n}x{s.k // B}x{st}>"
+        c = f"tensor<{s.m}x{s.n}x{result}>"
+        funcs.append(
+            f"func.func @gemm{i}(%a: {a}, %sa: {sa}, %ta: tensor<f32>, "
+            f"%b: {b}, %sb: {sb}, %tb: tensor<f32>) -> {c} {{\n"
+            f"  %c = metis.scaled_matmul %a, %sa, %ta, %b, %sb, %tb "
+            f"{{format = #metis.format<{format}>}} : {a}, {sa}, tensor<f32>, "
+            f"{b}, {sb}, tensor<f32> -> {c}\n"
+            f"  return %c : {c}\n}}\n")
+    return "\n".join(funcs)
+
+
+_OBJECT = re.compile(r'gpu\.object<.*?bin = "((?:[^"\\]|\\.)*)"', re.S)
+
+
+def _unescape_mlir_string(escaped: str) -> bytes:
+    def one(m):
+        code = m.group(1)
+        return b"\\" if code == b"\\" else bytes([int(code, 16)])
+    return re.sub(rb"\\(\\|[0-9A-Fa-f]{2})", one, escaped.encode("latin-1"))
+
+
+def compile_cubin(shapes: Sequence[GemmShape], format: str = "nvfp4",
+                  chip: str = "sm_90a", mma: str = "auto",
+                  result: str = "f32") -> Tuple[bytes, str]:
+    """The cubin of the kernels for ``shapes`` and the pipeline's output."""
+    for s in shapes:
+        s.check(format)
+    out = compiler.opt(_gemm_module(shapes, format, result), [
+        f"--metis-gpu-pipeline=chip={chip} mma={mma} format=bin "
+        f"toolkit={CUDA_HOME}"])
+    match = _OBJECT.search(out)
+    if not match:
+        raise compiler.CompileError("metis-opt", "no cubin in the gpu.binary")
+    return _unescape_mlir_string(match.group(1)), out
+
+
+def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
+                  format: str = "nvfp4", chip: str = "sm_90a",
+                  mma: str = "auto", result: str = "f32",
+                  cxx: str = "g++") -> Path:
+    """Builds ``out_dir/libmetis_gemm.so`` (+ ``manifest.json``) holding the
+    kernels of ``shapes`` (M, N, K); returns the .so path."""
+    shapes = [GemmShape(*s) for s in shapes]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cubin, pipeline_out = compile_cubin(shapes, format, chip, mma, result)
+    names = re.findall(r"gpu\.launch_func\s+@metis_gpu_kernels::@(\w+)",
+                       pipeline_out)
+    with tempfile.TemporaryDirectory() as tmp:
+        blob = Path(tmp) / "cubin.c"
+        body = ",".join(str(b) for b in cubin)
+        blob.write_text(
+            "const unsigned char metis_cubin[] __attribute__((aligned(8))) = {"
+            f"{body}}};\nconst unsigned long long metis_cubin_size = "
+            f"{len(cubin)};\n")
+        lib = out_dir / "libmetis_gemm.so"
+        cmd = [cxx, "-shared", "-fPIC", "-O2", f"-I{CUDA_HOME / 'include'}",
+               "-x", "c++", str(LAUNCHER), "-x", "c", str(blob),
+               f"-L{CUDA_HOME / 'lib64' / 'stubs'}", "-lcuda", "-o", str(lib)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode:
+            raise compiler.CompileError(cxx, proc.stderr)
+    kernels = []
+    for s, name in zip(shapes, names):
+        kernels.append({"name": name, "m": s.m, "n": s.n, "k": s.k,
+                        "format": format, "result": result,
+                        "grid": [s.n // TILE_N, s.m // TILE_M, 1],
+                        "block": [THREADS, 1, 1]})
+    (out_dir / "manifest.json").write_text(json.dumps(
+        {"chip": chip, "mma": mma, "kernels": kernels},
+        indent=1))
+    return lib
+
+
+def cuda_device_count() -> Tuple[int, str]:
+    """(number of CUDA devices, reason when 0) through the driver API."""
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError as e:
+        return 0, f"no CUDA driver ({e})"
+    if cuda.cuInit(0) != 0:
+        return 0, "cuInit failed (no usable GPU)"
+    count = ctypes.c_int(0)
+    if cuda.cuDeviceGetCount(ctypes.byref(count)) != 0 or count.value == 0:
+        return 0, "no CUDA device"
+    return count.value, ""
+
+
+class GemmLibrary:
+    """A library from :func:`build_library`, loaded on a GPU machine."""
+
+    def __init__(self, lib_dir):
+        lib_dir = Path(lib_dir)
+        self.manifest = json.loads((lib_dir / "manifest.json").read_text())
+        self.kernels = {(k["m"], k["n"], k["k"], k["format"], k["result"]): k
+                        for k in self.manifest["kernels"]}
+        self._lib = ctypes.CDLL(str(lib_dir / "libmetis_gemm.so"))
+        self._lib.metis_aot_launch.argtypes = [
+            ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint),
+            ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_ulonglong),
+            ctypes.c_int, ctypes.c_void_p]
+        self._lib.metis_aot_last_error.restype = ctypes.c_char_p
+        self._lib.metis_aot_synchronize.argtypes = [ctypes.c_void_p]
+
+    def _check(self, status: int) -> None:
+        if status:
+            raise RuntimeError(self._lib.metis_aot_last_error().decode())
+
+    def scaled_matmul(self, m: int, n: int, k: int, pointers: Sequence[int],
+                      format: str = "nvfp4", result: str = "f32",
+                      stream: int = 0) -> None:
+        """Launches C = (A·Bᵀ)·ta·tb; ``pointers`` are the 7 device pointers
+        (A words, A scale words, A tensor scale, the same for B, C)."""
+        kernel = self.kernels.get((m, n, k, format, result))
+        if kernel is None:
+            raise KeyError(f"no kernel for {m}x{n}x{k} {format} -> {result}; "
+                           f"built: {sorted(self.kernels)}")
+        if len(pointers) != 7:
+            raise ValueError("expected 7 device pointers")
+        grid = (ctypes.c_uint * 3)(*kernel["grid"])
+        block = (ctypes.c_uint * 3)(*kernel["block"])
+        ptrs = (ctypes.c_ulonglong * 7)(*pointers)
+        self._check(self._lib.metis_aot_launch(kernel["name"].encode(), grid,
+                                               block, ptrs, 7, stream or None))
+
+    def synchronize(self, stream: int = 0) -> None:
+        self._check(self._lib.metis_aot_synchronize(stream or None))
+
+
+def run_reference_check(lib: GemmLibrary, m: int, n: int, k: int,
+                        format: str = "nvfp4", seed: int = 0) -> dict:
+    """Runs the library's kernel on quantized random operands (torch on the
+    GPU) and compares with the CPU reference ``deq(A) @ deq(B)ᵀ``
+    (reference.py, float64 accumulation). Returns the error statistics; the
+    result passes when every |error| <= 2^-20 · (|deq A| @ |deq B|ᵀ), the f32
+    accumulation bound for these K (products are exact)."""
+    import torch
+    from . import reference
+
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((n, k)).astype(np.float32)
+    qa = reference.quantize(a, format, axis=1)
+    qb = reference.quantize(b, format, axis=1)
+    da = reference.dequantize(qa).astype(np.float64)
+    db = reference.dequantize(qb).astype(np.float64)
+    expected = da @ db.T
+    bound = np.abs(da) @ np.abs(db).T * 2.0 ** -20 + 1e-30
+
+    dev = torch.device("cuda")
+    tensors = [
+        torch.from_numpy(pack_codes(qa.codes)).to(dev),
+        torch.from_numpy(pack_scales(qa.scale_bits)).to(dev),
+        torch.tensor([qa.tensor_scale], dtype=torch.float32, device=dev),
+        torch.from_numpy(pack_codes(qb.codes)).to(dev),
+        torch.from_numpy(pack_scales(qb.scale_bits)).to(dev),
+        torch.tensor([qb.tensor_scale], dtype=torch.float32, device=dev),
+        torch.full((m, n), float("nan"), dtype=torch.float32, device=dev),
+    ]
+    stream = torch.cuda.current_stream().cuda_stream
+    lib.scaled_matmul(m, n, k, [t.data_ptr() for t in tensors], format,
+                      stream=stream)
+    lib.synchronize(stream)
+    got = tensors[-1].cpu().numpy().astype(np.float64)
+    err = np.abs(got - expected)
+    return {"max_abs_error": float(np.nanmax(err)) if err.size else 0.0,
+            "max_error_over_bound": float(np.nanmax(err / bound)),
+            "nan": int(np.isnan(got).sum()),
+            "passed": bool(np.all(err <= bound) and not np.isnan(got).any())}
