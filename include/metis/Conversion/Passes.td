@@ -54,8 +54,8 @@ def ConvertMetisToLinalg : Pass<"convert-metis-to-linalg"> {
 }
 
 def ConvertMetisToGPU : Pass<"convert-metis-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Lower metis.scaled_matmul on tensors to a tiled NVIDIA GPU "
-                "kernel and its launch";
+  let summary = "Lower metis.scaled_matmul and metis.quantize on tensors to "
+                "NVIDIA GPU kernels and their launches";
   let description = [{
     Replaces every `metis.scaled_matmul` (2-D, static shapes, `nvfp4` or
     `mxfp4`) by a `gpu.launch_func` of a kernel built for `chip` in the
@@ -85,8 +85,17 @@ def ConvertMetisToGPU : Pass<"convert-metis-to-gpu", "::mlir::ModuleOp"> {
     the chip lacks, a PTX ISA version (`ptx`) too old for it, a format
     without a GPU instruction (`fp4e2m1b`), a batched or dynamic shape, or
     sizes that are not multiples of the tile are errors at the op.
-    `metis.quantize`/`metis.dequantize` are left for
-    `convert-metis-to-linalg` (host).
+
+    `metis.quantize` of a static 2-D tensor along its last axis with
+    `nvfp4` or `mxfp4` 1-D blocks (K a multiple of 4 blocks) becomes an amax
+    kernel (`nvfp4`: |x| maximum by warp shuffles and one atomic per warp)
+    and a quantize kernel (one thread per 4 blocks) that compute scales and
+    codes with convert-metis-to-linalg's emitters in its operation order,
+    stochastic rounding included (Philox4x32-10 keyed by seed and linear
+    index), writing the GEMM kernels' packed layout; a
+    `metis.scaled_matmul` of such operands uses the packed buffers directly.
+    Other quantizations (another axis, 16×16 tiles, `fp4e2m1b`) and
+    `metis.dequantize` are left for `convert-metis-to-linalg` (host).
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",

@@ -1,6 +1,7 @@
 //===- MetisToGPU.cpp - metis.scaled_matmul to GPU kernels ----------------===//
 
 #include "metis/Conversion/MetisToGPU/GPUTargets.h"
+#include "metis/Conversion/MetisToGPU/QuantizeKernel.h"
 #include "metis/Conversion/MetisToGPU/ScaledMatmulKernel.h"
 #include "metis/Conversion/Passes.h"
 #include "metis/Dialect/Metis/IR/MetisOps.h"
@@ -67,6 +68,62 @@ static Value packToWords(OpBuilder &b, Location loc, Value src,
   return generic.getResult(0);
 }
 
+/// The inverse of packToWords: i32 words (M x W) -> M x W*perWord elements
+/// of `elementType` (an integer or float type of bits 32/perWord).
+static Value unpackWords(OpBuilder &b, Location loc, Value words,
+                         int64_t perWord, Type elementType) {
+  auto type = cast<RankedTensorType>(words.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  unsigned bits = 32 / perWord;
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{rows, cols, perWord}, elementType);
+  MLIRContext *ctx = b.getContext();
+  AffineMap in = AffineMap::get(3, 0,
+                                {getAffineDimExpr(0, ctx),
+                                 getAffineDimExpr(1, ctx)},
+                                ctx);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{words}, ValueRange{init},
+      ArrayRef<AffineMap>{in, AffineMap::getMultiDimIdentityMap(3, ctx)},
+      SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value pos = arith::IndexCastOp::create(
+            nb, nl, nb.getI32Type(), linalg::IndexOp::create(nb, nl, 2));
+        Value shift = arith::MulIOp::create(
+            nb, nl, pos,
+            arith::ConstantOp::create(nb, nl, nb.getI32IntegerAttr(bits)));
+        Value field = arith::TruncIOp::create(
+            nb, nl, nb.getIntegerType(bits),
+            arith::ShRUIOp::create(nb, nl, args[0], shift));
+        Value element =
+            elementType.isInteger()
+                ? field
+                : arith::BitcastOp::create(nb, nl, elementType, field)
+                      .getResult();
+        linalg::YieldOp::create(nb, nl, element);
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({rows, cols * perWord}, elementType),
+      generic.getResult(0), SmallVector<ReassociationIndices>{{0}, {1, 2}});
+}
+
+/// Launches `kernel` on a grid of (x, y, 1) blocks of `threads` threads.
+static void launch(OpBuilder &b, Location loc, gpu::GPUFuncOp kernel,
+                   int64_t x, int64_t y, int64_t threads, ValueRange args) {
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  gpu::LaunchFuncOp::create(b, loc, kernel, gpu::KernelDim3{c(x), c(y), c(1)},
+                            gpu::KernelDim3{c(threads), c(1), c(1)},
+                            /*dynamicSharedMemorySize=*/Value(), args);
+}
+
+/// GPU-quantized tensors in the GEMM kernels' layout, keyed by the tensors
+/// that `metis.quantize` results were replaced with.
+struct PackedOperands {
+  DenseMap<Value, Value> codes, scales, tensorScales;
+};
+
 namespace {
 
 struct ConvertMetisToGPUPass
@@ -78,7 +135,14 @@ struct ConvertMetisToGPUPass
   /// The kernel spec of `op`, or failure after a diagnostic.
   FailureOr<ScaledMatmulKernelSpec> getSpec(ScaledMatmulOp op);
   void lower(ScaledMatmulOp op, const ScaledMatmulKernelSpec &spec,
-             gpu::GPUModuleOp kernels);
+             gpu::GPUModuleOp kernels, const PackedOperands &packed);
+
+  /// The kernel spec of a GPU-eligible `op` (2-D, along the last axis,
+  /// nvfp4/mxfp4 1-D blocks, static), nullopt if it stays on the host, or
+  /// failure after a diagnostic.
+  FailureOr<std::optional<QuantizeKernelSpec>> getSpec(QuantizeOp op);
+  void lower(QuantizeOp op, const QuantizeKernelSpec &spec,
+             gpu::GPUModuleOp kernels, PackedOperands &packed);
 };
 
 } // namespace
@@ -131,7 +195,8 @@ ConvertMetisToGPUPass::getSpec(ScaledMatmulOp op) {
 
 void ConvertMetisToGPUPass::lower(ScaledMatmulOp op,
                                   const ScaledMatmulKernelSpec &spec,
-                                  gpu::GPUModuleOp kernels) {
+                                  gpu::GPUModuleOp kernels,
+                                  const PackedOperands &packed) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   gpu::GPUFuncOp kernel = getOrBuildScaledMatmulKernel(kernels, spec);
@@ -145,32 +210,35 @@ void ConvertMetisToGPUPass::lower(ScaledMatmulOp op,
         b, loc, RankedTensorType::get({1}, b.getF32Type()), scalar,
         SmallVector<ReassociationIndices>{});
   };
+  // Operands quantized on the GPU are used in their packed form directly.
+  auto packedOr = [&](const DenseMap<Value, Value> &map, Value v,
+                      function_ref<Value()> pack) {
+    Value p = map.lookup(v);
+    return p ? p : pack();
+  };
   SmallVector<Value> args;
   for (auto [codes, scales, ts] :
        {std::tuple{op.getLhs(), op.getLhsScales(), op.getLhsTensorScale()},
         std::tuple{op.getRhs(), op.getRhsScales(), op.getRhsTensorScale()}}) {
     unsigned i = args.size();
-    args.push_back(toBuffer(packToWords(b, loc, codes, 8), argTypes[i]));
-    args.push_back(toBuffer(packToWords(b, loc, scales, 4), argTypes[i + 1]));
-    args.push_back(toBuffer(tensorScale(ts), argTypes[i + 2]));
+    args.push_back(toBuffer(
+        packedOr(packed.codes, codes,
+                 [&] { return packToWords(b, loc, codes, 8); }),
+        argTypes[i]));
+    args.push_back(toBuffer(
+        packedOr(packed.scales, scales,
+                 [&] { return packToWords(b, loc, scales, 4); }),
+        argTypes[i + 1]));
+    args.push_back(toBuffer(packedOr(packed.tensorScales, ts,
+                                     [&] { return tensorScale(ts); }),
+                            argTypes[i + 2]));
   }
   auto resultType = cast<MemRefType>(argTypes.back());
   Value out = memref::AllocOp::create(b, loc, resultType);
   args.push_back(out);
-  gpu::LaunchFuncOp::create(
-      b, loc, kernel,
-      gpu::KernelDim3{
-          arith::ConstantIndexOp::create(b, loc,
-                                         spec.n / ScaledMatmulKernelSpec::kTileN),
-          arith::ConstantIndexOp::create(b, loc,
-                                         spec.m / ScaledMatmulKernelSpec::kTileM),
-          arith::ConstantIndexOp::create(b, loc, 1)},
-      gpu::KernelDim3{
-          arith::ConstantIndexOp::create(b, loc,
-                                         ScaledMatmulKernelSpec::kThreads),
-          arith::ConstantIndexOp::create(b, loc, 1),
-          arith::ConstantIndexOp::create(b, loc, 1)},
-      /*dynamicSharedMemorySize=*/Value(), args);
+  launch(b, loc, kernel, spec.n / ScaledMatmulKernelSpec::kTileN,
+         spec.m / ScaledMatmulKernelSpec::kTileM,
+         ScaledMatmulKernelSpec::kThreads, args);
   Value result = bufferization::ToTensorOp::create(
       b, loc, op.getResult().getType(), out, /*restrict=*/true,
       /*writable=*/true);
@@ -178,20 +246,108 @@ void ConvertMetisToGPUPass::lower(ScaledMatmulOp op,
   op.erase();
 }
 
+FailureOr<std::optional<QuantizeKernelSpec>>
+ConvertMetisToGPUPass::getSpec(QuantizeOp op) {
+  auto type = cast<RankedTensorType>(op.getInput().getType());
+  FormatAttr format = op.getFormat();
+  if (type.getRank() != 2 || !type.hasStaticShape() || op.getAxis() != 1 ||
+      format.getKind() == FormatKind::fp4e2m1b || format.isTiled())
+    return std::optional<QuantizeKernelSpec>();
+  std::optional<unsigned> sm = parseArchSpecificChip(chip);
+  if (!sm || *sm < 90)
+    return op.emitOpError()
+           << "cannot be lowered for the GPU: unsupported chip '" << chip
+           << "' (expected sm_90a or a newer architecture-specific target)";
+  QuantizeKernelSpec spec{format.getKind(),
+                          format.getBlockSize(),
+                          op.getRounding() == Rounding::stochastic,
+                          type.getDimSize(0),
+                          type.getDimSize(1),
+                          type.getElementType()};
+  if (std::string why = spec.checkShape(); !why.empty())
+    return op.emitOpError() << "cannot be lowered for the GPU: " << why;
+  return std::optional<QuantizeKernelSpec>(spec);
+}
+
+void ConvertMetisToGPUPass::lower(QuantizeOp op, const QuantizeKernelSpec &spec,
+                                  gpu::GPUModuleOp kernels,
+                                  PackedOperands &packed) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type i32 = b.getI32Type();
+  int64_t rows = spec.rows, cols = spec.cols, block = spec.blockSize;
+  Value x = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get({rows, cols}, spec.inputElementType),
+      op.getInput());
+  // The amax accumulator must start at +0 (bits 0) before the amax kernel.
+  Value amax = memref::AllocOp::create(b, loc, MemRefType::get({1}, i32));
+  memref::StoreOp::create(
+      b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), amax,
+      ValueRange{arith::ConstantIndexOp::create(b, loc, 0)});
+  auto alloc = [&](ArrayRef<int64_t> shape, Type type) -> Value {
+    return memref::AllocOp::create(b, loc, MemRefType::get(shape, type));
+  };
+  Value codes = alloc({rows, cols / 8}, i32);
+  Value scaleWords = alloc({rows, cols / (4 * block)}, i32);
+  Value tensorScale = alloc({1}, b.getF32Type());
+  Value seed = op.getSeed();
+  if (!seed)
+    seed = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  if (spec.format == FormatKind::nvfp4)
+    launch(b, loc, getOrBuildAmaxKernel(kernels, spec), spec.amaxGridSize(),
+           1, QuantizeKernelSpec::kThreads, ValueRange{x, amax});
+  launch(b, loc, getOrBuildQuantizeKernel(kernels, spec),
+         spec.quantizeGridSize(), 1, QuantizeKernelSpec::kThreads,
+         ValueRange{x, amax, codes, scaleWords, tensorScale, seed});
+
+  auto toTensor = [&](Value buffer) -> Value {
+    auto type = cast<MemRefType>(buffer.getType());
+    return bufferization::ToTensorOp::create(
+        b, loc, RankedTensorType::get(type.getShape(), type.getElementType()),
+        buffer, /*restrict=*/true, /*writable=*/true);
+  };
+  Value codesT = toTensor(codes), scalesT = toTensor(scaleWords);
+  Value tensorScaleT = toTensor(tensorScale);
+  // The op's own results, for consumers other than the GPU GEMM.
+  Value values = unpackWords(b, loc, codesT, 8,
+                             op.getValues().getType().getElementType());
+  Value scales = unpackWords(b, loc, scalesT, 4,
+                             op.getBlockScales().getType().getElementType());
+  Value ts = tensor::CollapseShapeOp::create(
+      b, loc, op.getTensorScale().getType(), tensorScaleT,
+      SmallVector<ReassociationIndices>{});
+  packed.codes[values] = codesT;
+  packed.scales[scales] = scalesT;
+  packed.tensorScales[ts] = tensorScaleT;
+  op.getValues().replaceAllUsesWith(values);
+  op.getBlockScales().replaceAllUsesWith(scales);
+  op.getTensorScale().replaceAllUsesWith(ts);
+  op.erase();
+}
+
 void ConvertMetisToGPUPass::runOnOperation() {
   ModuleOp module = getOperation();
-  SmallVector<std::pair<ScaledMatmulOp, ScaledMatmulKernelSpec>> work;
+  SmallVector<std::pair<QuantizeOp, QuantizeKernelSpec>> quantizes;
+  SmallVector<std::pair<ScaledMatmulOp, ScaledMatmulKernelSpec>> matmuls;
   bool failed = false;
-  module.walk([&](ScaledMatmulOp op) {
-    FailureOr<ScaledMatmulKernelSpec> spec = getSpec(op);
-    if (mlir::failed(spec))
-      failed = true;
-    else
-      work.push_back({op, *spec});
+  module.walk([&](Operation *op) {
+    if (auto q = dyn_cast<QuantizeOp>(op)) {
+      FailureOr<std::optional<QuantizeKernelSpec>> spec = getSpec(q);
+      if (mlir::failed(spec))
+        failed = true;
+      else if (*spec)
+        quantizes.push_back({q, **spec});
+    } else if (auto mm = dyn_cast<ScaledMatmulOp>(op)) {
+      FailureOr<ScaledMatmulKernelSpec> spec = getSpec(mm);
+      if (mlir::failed(spec))
+        failed = true;
+      else
+        matmuls.push_back({mm, *spec});
+    }
   });
   if (failed)
     return signalPassFailure();
-  if (work.empty())
+  if (quantizes.empty() && matmuls.empty())
     return;
 
   auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
@@ -201,6 +357,10 @@ void ConvertMetisToGPUPass::runOnOperation() {
   }
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   UnitAttr::get(&getContext()));
-  for (auto &[op, spec] : work)
-    lower(op, spec, kernels);
+  // Quantizations first, so that GEMMs consume their packed outputs.
+  PackedOperands packed;
+  for (auto &[op, spec] : quantizes)
+    lower(op, spec, kernels, packed);
+  for (auto &[op, spec] : matmuls)
+    lower(op, spec, kernels, packed);
 }

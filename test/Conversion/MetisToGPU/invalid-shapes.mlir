@@ -50,10 +50,9 @@ func.func @k_not_tiled(%a: tensor<128x64xf4E2M1FN>, %as: tensor<128x2xf8E8M0FNU>
 
 // -----
 
-// Ops other than scaled_matmul are left for convert-metis-to-linalg.
-// CHECK-NOT would be vacuous here; the pass must simply succeed.
-func.func @quantize_left_alone(%x: tensor<128x64xf32>) -> tensor<128x64xf4E2M1FN> {
+func.func @quantize_k(%x: tensor<128x32xf32>) -> tensor<128x32xf4E2M1FN> {
+  // expected-error @below {{cannot be lowered for the GPU: the GPU quantize kernel needs K a multiple of 64 (4 blocks of 16, one scale word); got K=32}}
   %v, %s, %t = metis.quantize %x {axis = 1 : i64, format = #metis.format<nvfp4>}
-    : tensor<128x64xf32> -> tensor<128x64xf4E2M1FN>, tensor<128x4xf8E4M3FN>, tensor<f32>
-  return %v : tensor<128x64xf4E2M1FN>
+    : tensor<128x32xf32> -> tensor<128x32xf4E2M1FN>, tensor<128x2xf8E4M3FN>, tensor<f32>
+  return %v : tensor<128x32xf4E2M1FN>
 }

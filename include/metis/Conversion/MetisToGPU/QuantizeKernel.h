@@ -1,0 +1,58 @@
+//===- QuantizeKernel.h - FP4 quantization kernels --------------*- C++ -*-===//
+//
+// Builders of the `gpu.func` kernels of `metis.quantize` on an R x K tensor
+// along K (docs/GPU.md): an amax kernel (NVFP4's tensor amax, one atomic max
+// per warp) and a quantize kernel with one thread per block that computes
+// the block scale and the E2M1 codes with the same emitters, in the same
+// operation order, as convert-metis-to-linalg, so the bits match the CPU
+// path (stochastic rounding included: Philox4x32-10 keyed by seed and the
+// element's row-major index). Outputs are in the GEMM kernels' layout.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef METIS_CONVERSION_METISTOGPU_QUANTIZEKERNEL_H
+#define METIS_CONVERSION_METISTOGPU_QUANTIZEKERNEL_H
+
+#include "metis/Dialect/Metis/IR/MetisDialect.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+#include <string>
+
+namespace mlir::metis {
+
+struct QuantizeKernelSpec {
+  FormatKind format; // nvfp4 or mxfp4
+  int64_t blockSize;
+  bool stochastic;
+  int64_t rows, cols; // R x K, quantized along K
+  Type inputElementType;
+
+  static constexpr int64_t kThreads = 256;
+  /// Elements per thread of the amax kernel.
+  static constexpr int64_t kAmaxChunk = 16;
+
+  std::string checkShape() const;
+  std::string quantizeKernelName() const;
+  std::string amaxKernelName() const;
+  /// One thread per 4 blocks (one scale word).
+  int64_t numScaleWords() const { return rows * cols / (4 * blockSize); }
+  int64_t quantizeGridSize() const;
+  int64_t amaxGridSize() const;
+};
+
+/// The amax kernel: (x: R x K, amax: memref<1xi32>) atomically maxes the
+/// bits of max |x| into `amax` (which the caller zeroes).
+gpu::GPUFuncOp getOrBuildAmaxKernel(gpu::GPUModuleOp module,
+                                   const QuantizeKernelSpec &spec);
+
+/// The quantize kernel: (x: R x K, amax: memref<1xi32>, codes: R x K/8 i32,
+/// scale words: R x K/(4B) i32, tensor_scale: memref<1xf32>, seed: i64),
+/// the outputs in the GEMM kernels' operand layout. `amax` is
+/// read for nvfp4 only; `seed` for stochastic rounding only.
+gpu::GPUFuncOp getOrBuildQuantizeKernel(gpu::GPUModuleOp module,
+                                        const QuantizeKernelSpec &spec);
+
+} // namespace mlir::metis
+
+#endif // METIS_CONVERSION_METISTOGPU_QUANTIZEKERNEL_H
