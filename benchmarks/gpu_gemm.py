@@ -5,10 +5,11 @@ Two halves, because the GPU machines have no LLVM:
   * build (needs build/bin/metis-opt, ptxas, g++; no GPU): compiles the
     kernels of every shape below into LIB_DIR/libmetis_gemm.so (cubin
     embedded) + manifest.json;
-  * run (needs a CUDA GPU, torch with CUDA): checks the kernel against the
-    CPU reference (python/metis/reference.py) on CHECK_SHAPE and measures
+  * run (needs a CUDA GPU, torch with CUDA): checks the GEMM kernel (within
+    f32 accumulation error) and the quantize kernel (bit for bit) against the
+    CPU reference (python/metis/reference.py) on CHECK_SHAPE, then measures
     TFLOP/s at the benchmark shapes against torch.matmul in bf16 (cuBLAS) in
-    the same process.
+    the same process, and the time of quantizing both f32 operands.
 Without a GPU the run half prints "SKIPPED: <reason>" and exits 0.
 
   /usr/bin/python3 benchmarks/gpu_gemm.py --build-only --lib-dir out/gpu
@@ -72,7 +73,21 @@ def bench_shape(lib, m, n, k, format, iters):
     b = torch.randn((n, k), dtype=torch.bfloat16, device=dev)
     torch_ms = time_ms(lambda: torch.matmul(a, b.t()), iters)
     flop = 2.0 * m * n * k
+    # Quantization of both f32 operands on the GPU (NVFP4: amax + quantize).
+    xa = torch.randn((m, k), dtype=torch.float32, device=dev)
+    xb = torch.randn((n, k), dtype=torch.float32, device=dev)
+    scratch = torch.zeros(1, dtype=torch.int32, device=dev)
+    ts = torch.zeros(1, dtype=torch.float32, device=dev)
+    qa = [xa.data_ptr(), scratch.data_ptr(), args[0].data_ptr(),
+          args[1].data_ptr(), ts.data_ptr()]
+    qb = [xb.data_ptr(), scratch.data_ptr(), args[3].data_ptr(),
+          args[4].data_ptr(), ts.data_ptr()]
+    quant_ms = time_ms(lambda: (
+        lib.quantize(m, k, qa, format, stream=stream),
+        lib.quantize(n, k, qb, format, stream=stream)), iters)
     return {"shape": [m, n, k], "format": format,
+            "quantize_ab_ms": quant_ms,
+            "quantize_share": quant_ms / (quant_ms + metis_ms),
             "metis_ms": metis_ms, "metis_tflops": flop / metis_ms / 1e9,
             "torch_bf16_ms": torch_ms, "torch_bf16_tflops": flop / torch_ms / 1e9,
             "ratio_vs_cublas_bf16": torch_ms / metis_ms}
@@ -93,8 +108,10 @@ def main():
     shapes = [CHECK_SHAPE] + BENCH_SHAPES
     if not (lib_dir / "libmetis_gemm.so").exists() or args.build_only:
         try:
+            quant = sorted({(m, k) for m, _, k in shapes} |
+                           {(n, k) for _, n, k in shapes})
             gpu.build_library(lib_dir, shapes, format=args.format,
-                              chip=args.chip)
+                              chip=args.chip, quantize_shapes=quant)
             print(f"built {lib_dir}/libmetis_gemm.so ({len(shapes)} kernels, "
                   f"{args.chip})")
         except (FileNotFoundError, gpu.compiler.CompileError) as e:
@@ -109,13 +126,20 @@ def main():
         import torch
         lib = gpu.GemmLibrary(lib_dir)
         check = gpu.run_reference_check(lib, *CHECK_SHAPE, format=args.format)
-        print(f"correctness {CHECK_SHAPE} vs CPU reference: {check}")
+        print(f"GEMM {CHECK_SHAPE} vs CPU reference: {check}")
+        qcheck = gpu.run_quantize_check(lib, CHECK_SHAPE[0], CHECK_SHAPE[2],
+                                        args.format)
+        print(f"quantize {CHECK_SHAPE[0]}x{CHECK_SHAPE[2]} vs CPU reference "
+              f"(bits): {qcheck}")
+        check["passed"] = check["passed"] and qcheck["passed"]
+        check["quantize"] = qcheck
         rows = [bench_shape(lib, *s, args.format, args.iters)
                 for s in BENCH_SHAPES]
         for r in rows:
             print("{shape}: metis {metis_tflops:7.1f} TFLOP/s  torch bf16 "
-                  "{torch_bf16_tflops:7.1f} TFLOP/s  ratio {ratio_vs_cublas_bf16:.2f}"
-                  .format(**r))
+                  "{torch_bf16_tflops:7.1f} TFLOP/s  ratio "
+                  "{ratio_vs_cublas_bf16:.2f}  quantize A+B {quantize_ab_ms:.3f} ms "
+                  "({quantize_share:.0%} of quantize+GEMM)".format(**r))
         result = {"status": "passed" if check["passed"] else "failed",
                   "device": torch.cuda.get_device_name(), "check": check,
                   "benchmarks": rows}

@@ -105,6 +105,27 @@ def _gemm_module(shapes: Sequence[GemmShape], format: str, result: str) -> str:
     return "\n".join(funcs)
 
 
+def _quantize_module(shapes: Sequence[Tuple[int, int]], format: str,
+                     rounding: str, input_type: str = "f32") -> str:
+    st = SCALE_TYPE[format]
+    B = BLOCK[format]
+    funcs = []
+    for i, (r, k) in enumerate(shapes):
+        x = f"tensor<{r}x{k}x{input_type}>"
+        v = f"tensor<{r}x{k}xf4E2M1FN>"
+        sc = f"tensor<{r}x{k // B}x{st}>"
+        sr = rounding == "stochastic"
+        funcs.append(
+            f"func.func @quantize{i}(%x: {x}" + (", %seed: i64" if sr else "")
+            + f") -> ({v}, {sc}, tensor<f32>) {{\n"
+            f"  %v, %s, %t = metis.quantize %x" + (" seed %seed" if sr else "")
+            + f" {{axis = 1 : i64, format = #metis.format<{format}>, "
+            f"rounding = #metis.rounding<{'stochastic' if sr else 'rne'}>}} "
+            f": {x} -> {v}, {sc}, tensor<f32>\n"
+            f"  return %v, %s, %t : {v}, {sc}, tensor<f32>\n}}\n")
+    return "\n".join(funcs)
+
+
 _OBJECT = re.compile(r'gpu\.object<.*?bin = "((?:[^"\\]|\\.)*)"', re.S)
 
 
@@ -117,11 +138,17 @@ def _unescape_mlir_string(escaped: str) -> bytes:
 
 def compile_cubin(shapes: Sequence[GemmShape], format: str = "nvfp4",
                   chip: str = "sm_90a", mma: str = "auto",
-                  result: str = "f32") -> Tuple[bytes, str]:
-    """The cubin of the kernels for ``shapes`` and the pipeline's output."""
+                  result: str = "f32",
+                  quantize_shapes: Sequence[Tuple[int, int]] = (),
+                  rounding: str = "rne") -> Tuple[bytes, str]:
+    """The cubin of the GEMM kernels for ``shapes`` and of the quantize
+    kernels for the R×K ``quantize_shapes``, and the pipeline's output."""
     for s in shapes:
         s.check(format)
-    out = compiler.opt(_gemm_module(shapes, format, result), [
+    module = _gemm_module(shapes, format, result)
+    if quantize_shapes:
+        module += _quantize_module(quantize_shapes, format, rounding)
+    out = compiler.opt(module, [
         f"--metis-gpu-pipeline=chip={chip} mma={mma} format=bin "
         f"toolkit={CUDA_HOME}"])
     match = _OBJECT.search(out)
@@ -130,18 +157,56 @@ def compile_cubin(shapes: Sequence[GemmShape], format: str = "nvfp4",
     return _unescape_mlir_string(match.group(1)), out
 
 
+_GEMM_NAME = re.compile(
+    r"metis_smm_\w+?_(nvfp4|mxfp4)_(\d+)x(\d+)x(\d+)_(f32|bf16)$")
+_QUANT_NAME = re.compile(
+    r"metis_(quantize|amax)_(?:(nvfp4|mxfp4)_(rne|sr)_)?(\d+)x(\d+)_(\w+)$")
+
+
+def _manifest_entry(name: str, grid: List[int]) -> dict:
+    g = _GEMM_NAME.search(name)
+    if g:
+        fmt, m, n, k, result = g.group(1), *map(int, g.group(2, 3, 4)), g.group(5)
+        return {"kind": "gemm", "name": name, "m": m, "n": n, "k": k,
+                "format": fmt, "result": result,
+                "grid": grid, "block": [THREADS, 1, 1]}
+    q = _QUANT_NAME.search(name)
+    if not q:
+        raise ValueError(f"unknown kernel {name}")
+    kind, fmt, rnd, r, k, input_type = q.groups()
+    entry = {"kind": kind, "name": name, "rows": int(r), "cols": int(k),
+             "input": input_type, "grid": grid,
+             "block": [THREADS, 1, 1]}
+    if kind == "quantize":
+        entry.update(format=fmt, rounding="stochastic" if rnd == "sr" else "rne")
+    return entry
+
+
 def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
                   format: str = "nvfp4", chip: str = "sm_90a",
                   mma: str = "auto", result: str = "f32",
-                  cxx: str = "g++") -> Path:
+                  quantize_shapes: Iterable[Tuple[int, int]] = (),
+                  rounding: str = "rne", cxx: str = "g++") -> Path:
     """Builds ``out_dir/libmetis_gemm.so`` (+ ``manifest.json``) holding the
-    kernels of ``shapes`` (M, N, K); returns the .so path."""
+    GEMM kernels of ``shapes`` (M, N, K) and the quantize kernels of
+    ``quantize_shapes`` (R, K; f32 input along K); returns the .so path."""
     shapes = [GemmShape(*s) for s in shapes]
+    quantize_shapes = [tuple(q) for q in quantize_shapes]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    cubin, pipeline_out = compile_cubin(shapes, format, chip, mma, result)
-    names = re.findall(r"gpu\.launch_func\s+@metis_gpu_kernels::@(\w+)",
-                       pipeline_out)
+    cubin, pipeline_out = compile_cubin(shapes, format, chip, mma, result,
+                                        quantize_shapes, rounding)
+    names = dict.fromkeys(re.findall(
+        r"gpu\.launch_func\s+@metis_gpu_kernels::@(\w+)", pipeline_out))
+    # Grids as the pass launches them (its known_grid_size), not re-derived.
+    module = _gemm_module(shapes, format, result)
+    if quantize_shapes:
+        module += _quantize_module(quantize_shapes, format, rounding)
+    kernels_ir = compiler.opt(module, [
+        f"--convert-metis-to-gpu=chip={chip} mma={mma}"])
+    grids = {name: [int(v) for v in grid.split(",")] for name, grid in
+             re.findall(r"gpu\.func @(\w+)\(.*?known_grid_size = "
+                        r"array<i32: ([0-9, ]+)>", kernels_ir)}
     with tempfile.TemporaryDirectory() as tmp:
         blob = Path(tmp) / "cubin.c"
         body = ",".join(str(b) for b in cubin)
@@ -156,15 +221,9 @@ def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode:
             raise compiler.CompileError(cxx, proc.stderr)
-    kernels = []
-    for s, name in zip(shapes, names):
-        kernels.append({"name": name, "m": s.m, "n": s.n, "k": s.k,
-                        "format": format, "result": result,
-                        "grid": [s.n // TILE_N, s.m // TILE_M, 1],
-                        "block": [THREADS, 1, 1]})
     (out_dir / "manifest.json").write_text(json.dumps(
-        {"chip": chip, "mma": mma, "kernels": kernels},
-        indent=1))
+        {"chip": chip, "mma": mma,
+         "kernels": [_manifest_entry(n, grids[n]) for n in names]}, indent=1))
     return lib
 
 
@@ -189,7 +248,12 @@ class GemmLibrary:
         lib_dir = Path(lib_dir)
         self.manifest = json.loads((lib_dir / "manifest.json").read_text())
         self.kernels = {(k["m"], k["n"], k["k"], k["format"], k["result"]): k
-                        for k in self.manifest["kernels"]}
+                        for k in self.manifest["kernels"] if k["kind"] == "gemm"}
+        self.quantizers = {
+            (k["rows"], k["cols"], k["format"], k["rounding"]): k
+            for k in self.manifest["kernels"] if k["kind"] == "quantize"}
+        self.amax = {(k["rows"], k["cols"]): k
+                     for k in self.manifest["kernels"] if k["kind"] == "amax"}
         self._lib = ctypes.CDLL(str(lib_dir / "libmetis_gemm.so"))
         self._lib.metis_aot_launch.argtypes = [
             ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint),
@@ -197,6 +261,9 @@ class GemmLibrary:
             ctypes.c_int, ctypes.c_void_p]
         self._lib.metis_aot_last_error.restype = ctypes.c_char_p
         self._lib.metis_aot_synchronize.argtypes = [ctypes.c_void_p]
+        self._lib.metis_aot_memset32.argtypes = [
+            ctypes.c_ulonglong, ctypes.c_uint, ctypes.c_ulonglong,
+            ctypes.c_void_p]
 
     def _check(self, status: int) -> None:
         if status:
@@ -213,14 +280,78 @@ class GemmLibrary:
                            f"built: {sorted(self.kernels)}")
         if len(pointers) != 7:
             raise ValueError("expected 7 device pointers")
+        self._launch(kernel, pointers, stream)
+
+    def _launch(self, kernel: dict, args: Sequence[int], stream: int) -> None:
         grid = (ctypes.c_uint * 3)(*kernel["grid"])
         block = (ctypes.c_uint * 3)(*kernel["block"])
-        ptrs = (ctypes.c_ulonglong * 7)(*pointers)
-        self._check(self._lib.metis_aot_launch(kernel["name"].encode(), grid,
-                                               block, ptrs, 7, stream or None))
+        values = (ctypes.c_ulonglong * len(args))(
+            *[a & 0xFFFFFFFFFFFFFFFF for a in args])
+        self._check(self._lib.metis_aot_launch(
+            kernel["name"].encode(), grid, block, values, len(args),
+            stream or None))
+
+    def quantize(self, rows: int, cols: int, pointers: Sequence[int],
+                 format: str = "nvfp4", rounding: str = "rne", seed: int = 0,
+                 stream: int = 0) -> None:
+        """Quantizes an f32 R×K tensor along K. ``pointers``: x, a 1-word
+        amax scratch (zeroed here), code words (R × K/8 i32), scale words
+        (R × K/(4B) i32), the tensor scale (1 f32) — the GEMM's layout."""
+        kernel = self.quantizers.get((rows, cols, format, rounding))
+        if kernel is None:
+            raise KeyError(f"no quantize kernel for {rows}x{cols} {format} "
+                           f"{rounding}; built: {sorted(self.quantizers)}")
+        if len(pointers) != 5:
+            raise ValueError("expected 5 device pointers")
+        if format == "nvfp4":
+            self._check(self._lib.metis_aot_memset32(pointers[1], 0, 1,
+                                                     stream or None))
+            self._launch(self.amax[(rows, cols)], pointers[:2], stream)
+        self._launch(kernel, [*pointers, seed], stream)
 
     def synchronize(self, stream: int = 0) -> None:
         self._check(self._lib.metis_aot_synchronize(stream or None))
+
+
+def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
+                       format: str = "nvfp4", rounding: str = "rne",
+                       seed: int = 0) -> dict:
+    """Quantizes random data (with outliers, zeros and a zero block) on the
+    GPU and compares codes, scale bytes and tensor scale bit for bit with the
+    CPU reference ``reference.quantize``."""
+    import torch
+    from . import reference
+
+    rng = np.random.default_rng(seed + 7)
+    x = (rng.standard_normal((rows, cols)) *
+         np.exp2(rng.integers(-8, 8, size=(rows, 1)))).astype(np.float32)
+    x[0, :BLOCK[format]] = 0.0
+    x[1, 3] = 0.0
+    q = reference.quantize(x, format, axis=1, rounding=rounding, seed=seed)
+    dev = torch.device("cuda")
+    B = BLOCK[format]
+    out = [torch.from_numpy(x).to(dev),
+           torch.zeros(1, dtype=torch.int32, device=dev),
+           torch.zeros((rows, cols // 8), dtype=torch.int32, device=dev),
+           torch.zeros((rows, cols // (4 * B)), dtype=torch.int32, device=dev),
+           torch.zeros(1, dtype=torch.float32, device=dev)]
+    stream = torch.cuda.current_stream().cuda_stream
+    lib.quantize(rows, cols, [t.data_ptr() for t in out], format, rounding,
+                 seed, stream=stream)
+    lib.synchronize(stream)
+    words = out[2].cpu().numpy().view(np.uint32)
+    codes = np.stack([(words >> np.uint32(4 * i)) & 0xF for i in range(8)],
+                     axis=-1).reshape(rows, cols).astype(np.uint8)
+    scale_bytes = out[3].cpu().numpy().view(np.uint8).reshape(rows, cols // B)
+    ts = out[4].cpu().numpy()[0]
+    return {"code_mismatches": int((codes != q.codes).sum()),
+            "scale_mismatches": int((scale_bytes != q.scale_bits).sum()),
+            "tensor_scale_equal": bool(np.float32(ts).tobytes()
+                                       == np.float32(q.tensor_scale).tobytes()),
+            "passed": bool((codes == q.codes).all()
+                           and (scale_bytes == q.scale_bits).all()
+                           and np.float32(ts).tobytes()
+                           == np.float32(q.tensor_scale).tobytes())}
 
 
 def run_reference_check(lib: GemmLibrary, m: int, n: int, k: int,

@@ -1,6 +1,7 @@
 """The AOT GPU GEMM library: operand packing, the build (here, no GPU), and
 the kernel against the CPU reference (only where a CUDA GPU exists)."""
 
+import json
 import shutil
 import subprocess
 
@@ -68,15 +69,22 @@ def test_unsupported_shape_is_an_error():
                                          ("nvfp4", "sm_120a")])
 def test_build_library(tmp_path, format, chip):
     lib = gpu.build_library(tmp_path, [(128, 256, 512)], format=format,
-                            chip=chip)
-    manifest = (tmp_path / "manifest.json").read_text()
+                            chip=chip, quantize_shapes=[(256, 512)])
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    kernels = {k["name"]: k for k in manifest["kernels"]}
     inst = "mmabs" if chip == "sm_120a" else "bf16emu"
-    assert f'"metis_smm_{inst}_{format}_128x256x512_f32"' in manifest
-    assert '"grid": [\n    2,\n    1,\n    1\n   ]' in manifest
+    gemm = kernels[f"metis_smm_{inst}_{format}_128x256x512_f32"]
+    assert gemm["grid"] == [2, 1, 1] and gemm["block"] == [256, 1, 1]
+    # One quantize thread per 4 blocks; NVFP4 adds the amax kernel (16
+    # elements per thread).
+    quant = kernels[f"metis_quantize_{format}_rne_256x512_f32"]
+    assert quant["grid"] == [256 * 512 // (4 * gpu.BLOCK[format]) // 256, 1, 1]
+    assert ("metis_amax_256x512_f32" in kernels) == (format == "nvfp4")
     symbols = subprocess.run(["nm", "-D", "--defined-only", str(lib)],
                              capture_output=True, text=True,
                              check=True).stdout
     for name in ("metis_aot_launch", "metis_aot_synchronize",
+                 "metis_aot_memset32",
                  "metis_aot_last_error", "metis_cubin"):
         assert name in symbols
     cubin, _ = gpu.compile_cubin([gpu.GemmShape(128, 256, 512)], format, chip)
@@ -95,4 +103,20 @@ def test_sm90a_kernel_matches_reference(tmp_path, format):
     gpu.build_library(tmp_path, [shape], format=format, chip="sm_90a")
     lib = gpu.GemmLibrary(tmp_path)
     check = gpu.run_reference_check(lib, *shape, format=format)
+    assert check["passed"], check
+
+
+@requires_metis_opt
+@requires_toolkit
+@requires_gpu
+@pytest.mark.parametrize("format,rounding", [("nvfp4", "rne"),
+                                             ("nvfp4", "stochastic"),
+                                             ("mxfp4", "rne"),
+                                             ("mxfp4", "stochastic")])
+def test_quantize_kernel_matches_reference_bits(tmp_path, format, rounding):
+    pytest.importorskip("torch")
+    gpu.build_library(tmp_path, [], format=format, chip="sm_90a",
+                      quantize_shapes=[(64, 512)], rounding=rounding)
+    lib = gpu.GemmLibrary(tmp_path)
+    check = gpu.run_quantize_check(lib, 64, 512, format, rounding, seed=1234)
     assert check["passed"], check

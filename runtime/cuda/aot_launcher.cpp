@@ -107,6 +107,21 @@ int metis_aot_launch(const char *kernel, const unsigned grid[3],
   return 0;
 }
 
+/// Sets `count` 32-bit words at device address `pointer` to `value` on
+/// `stream` (the zeroed amax accumulator of the quantize kernels).
+int metis_aot_memset32(unsigned long long pointer, unsigned value,
+                       unsigned long long count, void *stream) {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (int error = ensureModule())
+      return error;
+  }
+  if (CUresult r = cuMemsetD32Async(static_cast<CUdeviceptr>(pointer), value,
+                                    count, static_cast<CUstream>(stream)))
+    return fail("cuMemsetD32Async", r);
+  return 0;
+}
+
 /// Waits for `stream`; returns 0 or the (possibly asynchronous) error.
 int metis_aot_synchronize(void *stream) {
   if (CUresult r = cuStreamSynchronize(static_cast<CUstream>(stream)))
