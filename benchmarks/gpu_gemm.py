@@ -111,7 +111,8 @@ def main():
             quant = sorted({(m, k) for m, _, k in shapes} |
                            {(n, k) for _, n, k in shapes})
             gpu.build_library(lib_dir, shapes, format=args.format,
-                              chip=args.chip, quantize_shapes=quant)
+                              chip=args.chip, quantize_shapes=quant,
+                              rounding=["rne", "stochastic"])
             print(f"built {lib_dir}/libmetis_gemm.so ({len(shapes)} kernels, "
                   f"{args.chip})")
         except (FileNotFoundError, gpu.compiler.CompileError) as e:
@@ -127,10 +128,13 @@ def main():
         lib = gpu.GemmLibrary(lib_dir)
         check = gpu.run_reference_check(lib, *CHECK_SHAPE, format=args.format)
         print(f"GEMM {CHECK_SHAPE} vs CPU reference: {check}")
-        qcheck = gpu.run_quantize_check(lib, CHECK_SHAPE[0], CHECK_SHAPE[2],
-                                        args.format)
+        qcheck = {rnd: gpu.run_quantize_check(lib, CHECK_SHAPE[0],
+                                              CHECK_SHAPE[2], args.format,
+                                              rnd, seed=1234)
+                  for rnd in ("rne", "stochastic")}
         print(f"quantize {CHECK_SHAPE[0]}x{CHECK_SHAPE[2]} vs CPU reference "
               f"(bits): {qcheck}")
+        qcheck["passed"] = all(q["passed"] for q in qcheck.values())
         check["passed"] = check["passed"] and qcheck["passed"]
         check["quantize"] = qcheck
         rows = [bench_shape(lib, *s, args.format, args.iters)

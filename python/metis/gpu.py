@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, List, Sequence, Tuple
 
 import numpy as np
 
@@ -106,11 +106,13 @@ def _gemm_module(shapes: Sequence[GemmShape], format: str, result: str) -> str:
 
 
 def _quantize_module(shapes: Sequence[Tuple[int, int]], format: str,
-                     rounding: str, input_type: str = "f32") -> str:
+                     rounding, input_type: str = "f32") -> str:
     st = SCALE_TYPE[format]
     B = BLOCK[format]
+    roundings = [rounding] if isinstance(rounding, str) else list(rounding)
     funcs = []
-    for i, (r, k) in enumerate(shapes):
+    for i, ((r, k), rounding) in enumerate(
+            (s, rnd) for rnd in roundings for s in shapes):
         x = f"tensor<{r}x{k}x{input_type}>"
         v = f"tensor<{r}x{k}xf4E2M1FN>"
         sc = f"tensor<{r}x{k // B}x{st}>"
@@ -140,7 +142,7 @@ def compile_cubin(shapes: Sequence[GemmShape], format: str = "nvfp4",
                   chip: str = "sm_90a", mma: str = "auto",
                   result: str = "f32",
                   quantize_shapes: Sequence[Tuple[int, int]] = (),
-                  rounding: str = "rne") -> Tuple[bytes, str]:
+                  rounding="rne") -> Tuple[bytes, str]:
     """The cubin of the GEMM kernels for ``shapes`` and of the quantize
     kernels for the R×K ``quantize_shapes``, and the pipeline's output."""
     for s in shapes:
@@ -186,10 +188,11 @@ def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
                   format: str = "nvfp4", chip: str = "sm_90a",
                   mma: str = "auto", result: str = "f32",
                   quantize_shapes: Iterable[Tuple[int, int]] = (),
-                  rounding: str = "rne", cxx: str = "g++") -> Path:
+                  rounding="rne", cxx: str = "g++") -> Path:
     """Builds ``out_dir/libmetis_gemm.so`` (+ ``manifest.json``) holding the
     GEMM kernels of ``shapes`` (M, N, K) and the quantize kernels of
-    ``quantize_shapes`` (R, K; f32 input along K); returns the .so path."""
+    ``quantize_shapes`` (R, K; f32 input along K) for ``rounding`` ("rne",
+    "stochastic" or a list of both); returns the .so path."""
     shapes = [GemmShape(*s) for s in shapes]
     quantize_shapes = [tuple(q) for q in quantize_shapes]
     out_dir = Path(out_dir)
@@ -315,7 +318,7 @@ class GemmLibrary:
 
 def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
                        format: str = "nvfp4", rounding: str = "rne",
-                       seed: int = 0) -> dict:
+                       seed: int = 0, device: str = "cuda") -> dict:
     """Quantizes random data (with outliers, zeros and a zero block) on the
     GPU and compares codes, scale bytes and tensor scale bit for bit with the
     CPU reference ``reference.quantize``."""
@@ -328,14 +331,14 @@ def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
     x[0, :BLOCK[format]] = 0.0
     x[1, 3] = 0.0
     q = reference.quantize(x, format, axis=1, rounding=rounding, seed=seed)
-    dev = torch.device("cuda")
+    dev = torch.device(device)
     B = BLOCK[format]
     out = [torch.from_numpy(x).to(dev),
            torch.zeros(1, dtype=torch.int32, device=dev),
            torch.zeros((rows, cols // 8), dtype=torch.int32, device=dev),
            torch.zeros((rows, cols // (4 * B)), dtype=torch.int32, device=dev),
            torch.zeros(1, dtype=torch.float32, device=dev)]
-    stream = torch.cuda.current_stream().cuda_stream
+    stream = torch.cuda.current_stream().cuda_stream if device == "cuda" else 0
     lib.quantize(rows, cols, [t.data_ptr() for t in out], format, rounding,
                  seed, stream=stream)
     lib.synchronize(stream)
@@ -355,7 +358,8 @@ def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
 
 
 def run_reference_check(lib: GemmLibrary, m: int, n: int, k: int,
-                        format: str = "nvfp4", seed: int = 0) -> dict:
+                        format: str = "nvfp4", seed: int = 0,
+                        device: str = "cuda") -> dict:
     """Runs the library's kernel on quantized random operands (torch on the
     GPU) and compares with the CPU reference ``deq(A) @ deq(B)ᵀ``
     (reference.py, float64 accumulation). Returns the error statistics; the
@@ -374,7 +378,7 @@ def run_reference_check(lib: GemmLibrary, m: int, n: int, k: int,
     expected = da @ db.T
     bound = np.abs(da) @ np.abs(db).T * 2.0 ** -20 + 1e-30
 
-    dev = torch.device("cuda")
+    dev = torch.device(device)
     tensors = [
         torch.from_numpy(pack_codes(qa.codes)).to(dev),
         torch.from_numpy(pack_scales(qa.scale_bits)).to(dev),
@@ -384,7 +388,7 @@ def run_reference_check(lib: GemmLibrary, m: int, n: int, k: int,
         torch.tensor([qb.tensor_scale], dtype=torch.float32, device=dev),
         torch.full((m, n), float("nan"), dtype=torch.float32, device=dev),
     ]
-    stream = torch.cuda.current_stream().cuda_stream
+    stream = torch.cuda.current_stream().cuda_stream if device == "cuda" else 0
     lib.scaled_matmul(m, n, k, [t.data_ptr() for t in tensors], format,
                       stream=stream)
     lib.synchronize(stream)

@@ -1,14 +1,17 @@
 """The AOT GPU GEMM library: operand packing, the build (here, no GPU), and
 the kernel against the CPU reference (only where a CUDA GPU exists)."""
 
+import ctypes
 import json
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from metis import gpu, reference
+from metis import compiler, gpu, reference
 from testutil import requires_metis_opt
 
 requires_toolkit = pytest.mark.skipif(
@@ -93,21 +96,111 @@ def test_build_library(tmp_path, format, chip):
     assert f"metis_smm_{inst}_{format}_128x256x512_f32".encode() in cubin
 
 
-@requires_metis_opt
-@requires_toolkit
+class _FakeLibrary:
+    """Stands in for GemmLibrary on CPU tensors: writes the numpy reference
+    (optionally corrupted) through the pointers, so that the checkers'
+    unpacking and comparisons are tested here (and can fail)."""
+
+    def __init__(self, corrupt=False):
+        self.corrupt = corrupt
+
+    @staticmethod
+    def _write(pointer, array):
+        array = np.ascontiguousarray(array)
+        ctypes.memmove(pointer, array.ctypes.data, array.nbytes)
+
+    @staticmethod
+    def _read(pointer, shape, dtype):
+        n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+        return np.frombuffer(ctypes.string_at(pointer, n), dtype).reshape(shape)
+
+    def synchronize(self, stream=0):
+        pass
+
+    def quantize(self, rows, cols, ptrs, format, rounding, seed, stream=0):
+        x = self._read(ptrs[0], (rows, cols), np.float32)
+        q = reference.quantize(x, format, axis=1, rounding=rounding, seed=seed)
+        codes = q.codes.copy()
+        if self.corrupt:
+            codes[rows - 1, cols - 1] ^= 1
+        self._write(ptrs[2], gpu.pack_codes(codes))
+        self._write(ptrs[3], gpu.pack_scales(q.scale_bits))
+        self._write(ptrs[4], np.array([q.tensor_scale], np.float32))
+
+    def scaled_matmul(self, m, n, k, ptrs, format, stream=0):
+        B = gpu.BLOCK[format]
+
+        def operand(i, rows):
+            words = self._read(ptrs[i], (rows, k // 8), np.uint32)
+            codes = np.stack([(words >> np.uint32(4 * j)) & 0xF
+                              for j in range(8)], -1).reshape(rows, k)
+            bits = self._read(ptrs[i + 1], (rows, k // (4 * B)),
+                              np.uint32).view(np.uint8).reshape(rows, k // B)
+            decode = (reference.e4m3_decode if format == "nvfp4"
+                      else reference.e8m0_decode)
+            scale = np.repeat(decode(bits).astype(np.float64), B, axis=1)
+            ts = self._read(ptrs[i + 2], (1,), np.float32)[0]
+            return reference.e2m1_decode(codes).astype(np.float64) * scale, ts
+
+        a, ta = operand(0, m)
+        b, tb = operand(3, n)
+        c = (a @ b.T).astype(np.float32) * np.float32(ta * tb)
+        if self.corrupt:
+            c[0, 0] = c[0, 0] * 1.01 + 1.0
+        self._write(ptrs[6], c)
+
+
+@pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
+@pytest.mark.parametrize("rounding", ["rne", "stochastic"])
+def test_quantize_checker(format, rounding):
+    pytest.importorskip("torch")
+    ok = gpu.run_quantize_check(_FakeLibrary(), 32, 256, format, rounding,
+                                seed=5, device="cpu")
+    assert ok["passed"], ok
+    bad = gpu.run_quantize_check(_FakeLibrary(corrupt=True), 32, 256, format,
+                                 rounding, seed=5, device="cpu")
+    assert not bad["passed"] and bad["code_mismatches"] == 1
+
+
+@pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
+def test_gemm_checker(format):
+    pytest.importorskip("torch")
+    ok = gpu.run_reference_check(_FakeLibrary(), 128, 128, 256, format,
+                                 device="cpu")
+    assert ok["passed"], ok
+    bad = gpu.run_reference_check(_FakeLibrary(corrupt=True), 128, 128, 256,
+                                  format, device="cpu")
+    assert not bad["passed"]
+
+
+def _library(tmp_path, format):
+    """The GPU tests' library: METIS_GPU_LIB_DIR/<format> when set (built on
+    the build machine by benchmarks/gpu_gemm.py --build-only; GPU machines
+    have no LLVM), else built here (needs metis-opt and the toolkit)."""
+    prebuilt = os.environ.get("METIS_GPU_LIB_DIR")
+    if prebuilt:
+        return gpu.GemmLibrary(Path(prebuilt) / format)
+    if not (compiler.build_dir() / "bin" / "metis-opt").exists():
+        pytest.skip("no metis-opt and no METIS_GPU_LIB_DIR")
+    gpu.build_library(tmp_path, [GEMM_SHAPE], format=format, chip="sm_90a",
+                      quantize_shapes=[(GEMM_SHAPE[0], GEMM_SHAPE[2])],
+                      rounding=["rne", "stochastic"])
+    return gpu.GemmLibrary(tmp_path)
+
+
+# The shapes benchmarks/gpu_gemm.py also builds (its CHECK_SHAPE).
+GEMM_SHAPE = (256, 384, 1024)
+
+
 @requires_gpu
 @pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
 def test_sm90a_kernel_matches_reference(tmp_path, format):
     pytest.importorskip("torch")
-    shape = (256, 384, 1024)
-    gpu.build_library(tmp_path, [shape], format=format, chip="sm_90a")
-    lib = gpu.GemmLibrary(tmp_path)
-    check = gpu.run_reference_check(lib, *shape, format=format)
+    lib = _library(tmp_path, format)
+    check = gpu.run_reference_check(lib, *GEMM_SHAPE, format=format)
     assert check["passed"], check
 
 
-@requires_metis_opt
-@requires_toolkit
 @requires_gpu
 @pytest.mark.parametrize("format,rounding", [("nvfp4", "rne"),
                                              ("nvfp4", "stochastic"),
@@ -115,8 +208,7 @@ def test_sm90a_kernel_matches_reference(tmp_path, format):
                                              ("mxfp4", "stochastic")])
 def test_quantize_kernel_matches_reference_bits(tmp_path, format, rounding):
     pytest.importorskip("torch")
-    gpu.build_library(tmp_path, [], format=format, chip="sm_90a",
-                      quantize_shapes=[(64, 512)], rounding=rounding)
-    lib = gpu.GemmLibrary(tmp_path)
-    check = gpu.run_quantize_check(lib, 64, 512, format, rounding, seed=1234)
+    lib = _library(tmp_path, format)
+    check = gpu.run_quantize_check(lib, GEMM_SHAPE[0], GEMM_SHAPE[2], format,
+                                   rounding, seed=1234)
     assert check["passed"], check
