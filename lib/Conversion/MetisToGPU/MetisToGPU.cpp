@@ -217,9 +217,11 @@ void ConvertMetisToGPUPass::lower(ScaledMatmulOp op,
     return p ? p : pack();
   };
   SmallVector<Value> args;
-  for (auto [codes, scales, ts] :
+  for (auto operand :
        {std::tuple{op.getLhs(), op.getLhsScales(), op.getLhsTensorScale()},
         std::tuple{op.getRhs(), op.getRhsScales(), op.getRhsTensorScale()}}) {
+    Value codes = std::get<0>(operand), scales = std::get<1>(operand);
+    Value ts = std::get<2>(operand);
     unsigned i = args.size();
     args.push_back(toBuffer(
         packedOr(packed.codes, codes,
