@@ -70,7 +70,10 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     Option<"mc", "mc", "int64_t", /*default=*/"0", "M block (rows of A per pack)">,
     Option<"nc", "nc", "int64_t", /*default=*/"0", "N block (rows of B per pack)">,
     Option<"kc", "kc", "int64_t", /*default=*/"0",
-           "K block (rounded down to a multiple of the scale block)">,
+           "K block (FP4: rounded down to a multiple of the scale block)">,
+    Option<"f32", "f32", "bool", /*default=*/"true",
+           "Also rewrite the f32 contractions: generics tagged "
+           "metis.spectral_gemm and linalg.matmul">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
