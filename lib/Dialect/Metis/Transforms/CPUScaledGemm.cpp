@@ -60,6 +60,8 @@ constexpr StringLiteral kF32Tag = "metis.spectral_gemm";
 
 struct TileConfig {
   int64_t mr, nr, vw, mc, nc, kc;
+  /// > 1: the B packing and the ic loop are scf.parallel.
+  int64_t threads = 1;
 };
 
 /// The tagged contraction, read off the generic's operands.
@@ -244,6 +246,11 @@ public:
         OpBuilder::InsertPoint(first->getBlock(), first->getIterator());
     auto roundUp = [](int64_t x, int64_t m) { return (x + m - 1) / m * m; };
     mc = std::min(roundUp(cfg.mc, cfg.mr), roundUp(ct.m, cfg.mr));
+    if (cfg.threads > 1) {
+      // As many ic blocks as a multiple of the thread count, about as large.
+      int64_t blocks = roundUp((ct.m + mc - 1) / mc, cfg.threads);
+      mc = roundUp((ct.m + blocks - 1) / blocks, cfg.mr);
+    }
     nc = std::min(roundUp(cfg.nc, cfg.nr), roundUp(ct.n, cfg.nr));
     // FP4: kc is a multiple of bs; unroll k by 4 when that divides it. f32:
     // any kc, the k loop has a remainder loop.
@@ -258,16 +265,13 @@ public:
   /// Emits C += A·Bᵀ (C = fill + A·Bᵀ with a folded fill).
   void build() {
     Value c = ct.c;
-    Type f32 = b.getF32Type();
-    IntegerAttr align = b.getI64IntegerAttr(64);
-    auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
-      return memref::AllocOp::create(b, loc, MemRefType::get(shape, f32),
-                                     align);
-    };
-    // Ap[panel][k * mrPad + lane], Bp[panel][k * nrPad + lane].
-    ap = alloc({mc / cfg.mr, kc * mrPad});
-    bp = alloc({nc / cfg.nr, kc * nrPad});
-    scratch = alloc({cfg.mr, cfg.nr});
+    // Ap[panel][k * mrPad + lane], Bp[panel][k * nrPad + lane]. Threaded,
+    // each ic block allocates its own Ap and scratch tile.
+    bp = allocF32({nc / cfg.nr, kc * nrPad});
+    if (cfg.threads <= 1) {
+      ap = allocAp();
+      scratch = allocScratch();
+    }
     if (ct.fp4) {
       aView = codesView(ct.a, ct.aCollapsed);
       bView = codesView(ct.b, ct.bCollapsed);
@@ -279,8 +283,10 @@ public:
       });
     else
       buildBlocks(c);
-    for (Value buf : {ap, bp, scratch})
-      memref::DeallocOp::create(b, loc, buf);
+    memref::DeallocOp::create(b, loc, bp);
+    if (cfg.threads <= 1)
+      for (Value buf : {ap, scratch})
+        memref::DeallocOp::create(b, loc, buf);
   }
 
 private:
@@ -313,6 +319,25 @@ private:
       all.push_back(bt);
     all.append(ivs.begin(), ivs.end());
     return all;
+  }
+
+  Value allocF32(ArrayRef<int64_t> shape) {
+    return memref::AllocOp::create(b, loc,
+                                   MemRefType::get(shape, b.getF32Type()),
+                                   b.getI64IntegerAttr(64));
+  }
+  Value allocAp() { return allocF32({mc / cfg.mr, kc * mrPad}); }
+  Value allocScratch() { return allocF32({cfg.mr, cfg.nr}); }
+
+  /// Like loop(), but an scf.parallel when threaded: its iterations must be
+  /// independent.
+  void parallelLoop(Value lb, Value ub, int64_t step,
+                    function_ref<void(Value)> fn) {
+    if (cfg.threads <= 1)
+      return loop(lb, ub, step, fn);
+    auto par = scf::ParallelOp::create(b, loc, ValueRange{lb}, ValueRange{ub},
+                                       ValueRange{idx(step)});
+    inBlock(par.getBody(), [&] { fn(par.getInductionVars()[0]); });
   }
 
   /// scf.for lb..ub step `step`, body built by `fn` at the builder.
@@ -354,10 +379,17 @@ private:
       Value ncCur = min(idx(nc), sub(idx(ct.n), jc));
       loop(idx(0), idx(k), kc, [&](Value pc) {
         Value kcCur = min(idx(kc), sub(idx(k), pc));
-        loop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
+        // Threaded: Bp panels are packed in parallel, then each ic block
+        // (its own Ap, C rows) is one iteration; every C tile is still
+        // computed by one thread in the same k order.
+        parallelLoop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
           pack(/*isA=*/false, add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, jp);
         });
-        loop(idx(0), idx(ct.m), mc, [&](Value ic) {
+        parallelLoop(idx(0), idx(ct.m), mc, [&](Value ic) {
+          if (cfg.threads > 1) {
+            ap = allocAp();
+            scratch = allocScratch();
+          }
           Value mcCur = min(idx(mc), sub(idx(ct.m), ic));
           Value mPanels = ceilDiv(mcCur, cfg.mr);
           loop(idx(0), mPanels, 1, [&](Value ip) {
@@ -370,6 +402,9 @@ private:
                           add(jc, mul(jp, idx(cfg.nr))), pc, kcCur);
             });
           });
+          if (cfg.threads > 1)
+            for (Value buf : {ap, scratch})
+              memref::DeallocOp::create(b, loc, buf);
         });
       });
     });
@@ -1012,6 +1047,9 @@ struct CPUScaledGemmPass
         cfg.mc <= 0 || cfg.nc <= 0 || cfg.kc <= 0)
       return bad("tile sizes must be positive and nr a multiple of "
                  "vector-width");
+    if (threads < 1)
+      return bad("threads must be at least 1");
+    cfg.threads = threads;
     return success();
   }
 

@@ -74,6 +74,10 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     Option<"f32", "f32", "bool", /*default=*/"true",
            "Also rewrite the f32 contractions: generics tagged "
            "metis.spectral_gemm and linalg.matmul">,
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "More than 1: the B packing and the ic loop become scf.parallel "
+           "(lower with convert-scf-to-openmp), with the ic blocks evened "
+           "out over this many threads; results do not change">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
