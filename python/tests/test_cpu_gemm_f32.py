@@ -83,3 +83,51 @@ def test_f32_gemm_is_rewritten(kind):
     out = compiler.opt(text, ["--one-shot-bufferize=bufferize-function-boundaries",
                               "--metis-cpu-gemm=isa=avx2"])
     assert "linalg." not in out and "vector<8xf32>" in out
+
+
+def vector_module(kind, rows, k):
+    """linalg.matvec c[i] += Σ_k a[i, k]·v[k] or linalg.vecmat
+    o[n] += Σ_i w[i]·a[i, n], rows dynamic as in the Gram–Schmidt."""
+    a_t, a_m = f"tensor<?x{k}xf32>", f"memref<?x{k}xf32>"
+    if kind == "matvec":
+        x_t, x_m, o_t, o_m = (f"tensor<{k}xf32>", f"memref<{k}xf32>",
+                              "tensor<?xf32>", "memref<?xf32>")
+        ins = f"ins(%a, %x : {a_t}, {x_t})"
+    else:
+        x_t, x_m, o_t, o_m = ("tensor<?xf32>", "memref<?xf32>",
+                              f"tensor<{k}xf32>", f"memref<{k}xf32>")
+        ins = f"ins(%x, %a : {x_t}, {a_t})"
+    return (
+        f"func.func @mv(%am: {a_m}, %xm: {x_m}, %om: {o_m}) "
+        "attributes {llvm.emit_c_interface} {\n"
+        f"  %a = bufferization.to_tensor %am restrict : {a_m} to {a_t}\n"
+        f"  %x = bufferization.to_tensor %xm restrict : {x_m} to {x_t}\n"
+        f"  %o = bufferization.to_tensor %om restrict : {o_m} to {o_t}\n"
+        f"  %r = linalg.{kind} {ins} outs(%o : {o_t}) -> {o_t}\n"
+        f"  bufferization.materialize_in_destination %r in restrict writable "
+        f"%om : ({o_t}, {o_m}) -> ()\n"
+        "  return\n}\n")
+
+
+@pytest.mark.parametrize("kind", ["matvec", "vecmat"])
+@pytest.mark.parametrize("rows,k", [(20, 1024), (8, 8), (3, 5), (17, 13),
+                                    (68, 100)])
+def test_matvec_vecmat_bit_exact(kind, rows, k):
+    """metis-cpu-gemm's matvec (8x8 register transposes) and vecmat
+    (reduction loop outermost) keep the sequential order of the loops."""
+    rng = np.random.default_rng(rows * 100 + k)
+    a = rng.standard_normal((rows, k)).astype(np.float32)
+    x = rng.standard_normal(k if kind == "matvec" else rows).astype(np.float32)
+    o0 = rng.standard_normal(rows if kind == "matvec" else k).astype(np.float32)
+    want = o0.copy()
+    for j in range(k if kind == "matvec" else rows):
+        want = want + (a[:, j] * x[j] if kind == "matvec" else x[j] * a[j, :])
+    o = o0.copy()
+    text = vector_module(kind, rows, k)
+    runtime.load(text, ("--metis-cpu-pipeline=isa=avx2",)).call("mv", a, x, o)
+    assert np.array_equal(o.view(np.uint32), want.view(np.uint32))
+    out = compiler.opt(text, ["--one-shot-bufferize=bufferize-function-boundaries",
+                              "--metis-cpu-gemm=isa=avx2"])
+    assert f"linalg.{kind}" not in out
+    if kind == "matvec":
+        assert "vector.shuffle" in out

@@ -1,5 +1,6 @@
 // RUN: metis-opt %s --split-input-file --verify-diagnostics --metis-cpu-gemm="isa=avx2 mc=12 kc=16" | FileCheck %s
 // RUN: metis-opt %s --split-input-file --metis-cpu-gemm="isa=avx2 f32=false" | FileCheck %s --check-prefix=OFF
+// RUN: metis-opt %s --split-input-file --metis-cpu-gemm="isa=avx2 threads=2" 2>/dev/null | FileCheck %s --check-prefix=PAR
 
 // f32 contractions (linalg.matmul, generics tagged metis.spectral_gemm) go
 // through the same blocked nest as the FP4 GEMM, without decode, in strict
@@ -7,6 +8,44 @@
 
 // OFF-LABEL: func.func @matmul
 //       OFF:   linalg.matmul
+
+// threads=2: Bp is shared, packed by a parallel loop over its panels; each
+// ic block (an iteration of the second parallel loop) has its own Ap and
+// scratch tile. M = 20 in 2 blocks of 12 + 8 rows (mc evened out, a
+// multiple of mr = 6).
+// PAR-LABEL: func.func @matmul
+//       PAR:   %[[BP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3x592xf32>
+//       PAR:   scf.for
+//       PAR:     scf.for
+//       PAR:       scf.parallel
+//       PAR:         vector.store %{{.*}}, %[[BP]]
+//       PAR:       scf.parallel (%{{.*}}) = (%c0) to (%c20) step (%c12) {
+//       PAR:         memref.alloc() {alignment = 64 : i64} : memref<2x296xf32>
+//       PAR:         memref.alloc() {alignment = 64 : i64} : memref<6x16xf32>
+//       PAR:         memref.dealloc
+//       PAR:         memref.dealloc
+//       PAR:   memref.dealloc %[[BP]]
+
+// CHECK-LABEL: func.func @matvec
+//   CHECK-NOT:   linalg.matvec
+// 8 rows at a time, 8x8 blocks transposed in registers, mulf then addf.
+//       CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8 {
+//       CHECK:     scf.for {{.*}} step %c8 iter_args(
+// CHECK-COUNT-8:     vector.load %arg0[{{.*}}] : memref<?x64xf32>, vector<8xf32>
+// CHECK-COUNT-24:    vector.shuffle
+//       CHECK:       arith.mulf {{.*}} : vector<8xf32>
+//  CHECK-NEXT:       arith.addf {{.*}} : vector<8xf32>
+// The other rows: the plain loop.
+//       CHECK:   scf.for
+//       CHECK:     scf.for {{.*}} iter_args(
+//       CHECK:       arith.mulf {{.*}} : f32
+// vecmat: a generic with the reduction loop (over the rows) outermost.
+//       CHECK:   linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]} ins(%arg3, %arg0 : memref<?xf32>, memref<?x64xf32>) outs(%arg4 : memref<64xf32>)
+func.func @matvec(%a: memref<?x64xf32>, %v: memref<64xf32>, %c: memref<?xf32>, %w: memref<?xf32>, %o: memref<64xf32>) {
+  linalg.matvec ins(%a, %v : memref<?x64xf32>, memref<64xf32>) outs(%c : memref<?xf32>)
+  linalg.vecmat ins(%w, %a : memref<?xf32>, memref<?x64xf32>) outs(%o : memref<64xf32>)
+  return
+}
 
 // CHECK-LABEL: func.func @matmul
 //   CHECK-NOT:   linalg.
