@@ -197,12 +197,17 @@ def api_has_gemm_kernel():
     return _API_HAS_GEMM
 
 
-def fast_pipeline(expand_spectral):
+def fast_pipeline(expand_spectral, f32_kernel=True):
     """The pipeline of the GEMM modules: the API's own when it runs the FP4
     GEMM kernel; otherwise metis-cpu-pipeline as of lib/Pipelines/
     CPUPipeline.cpp before the kernel was added, + metis-cpu-gemm after
-    bufferization (as benchmarks/cpu_gemm.py ran it)."""
+    bufferization (as benchmarks/cpu_gemm.py ran it). f32_kernel=False: the
+    f32 products (split and low-rank GEMMs) as plain loops, as before
+    metis-cpu-gemm took them (metis-cpu-pipeline{gemm-f32=false})."""
     if api_has_gemm_kernel():
+        if not f32_kernel:
+            return (*(("--metis-expand-spectral",) if expand_spectral else ()),
+                    "--metis-cpu-pipeline=gemm-f32=false")
         return api.SPECTRAL_PIPELINE if expand_spectral \
             else runtime.DEFAULT_PIPELINE
     cpu = ("convert-metis-to-linalg,canonicalize,"
@@ -266,10 +271,12 @@ def scaled_matmul_lib(a_shape, b_shape):
         tuple(a_shape), tuple(b_shape), "nvfp4", "rne", "rne"), fast_pipeline(False))
 
 
-def spectral_matmul_lib(a_shape, b_shape, split_, k, q, factors, residual):
+def spectral_matmul_lib(a_shape, b_shape, split_, k, q, factors, residual,
+                        f32_kernel=True):
     return runtime.load(api._spectral_matmul_module(
         tuple(a_shape), tuple(b_shape), split_, k, P, q, "gaussian", "nvfp4",
-        factors, residual, "none", "rne", "rne"), fast_pipeline(True))
+        factors, residual, "none", "rne", "rne"),
+        fast_pipeline(True, f32_kernel))
 
 
 def scaled_matmul(a, b):
@@ -529,7 +536,8 @@ def split_macs(rows, cols, k, q, residual):
     return products + orth + resid
 
 
-def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False):
+def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
+               f32_loops=False):
     out = []
     for (M, N, K) in shapes:
         rng = np.random.default_rng(7)
@@ -557,14 +565,21 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False):
                 [cfgs[0], cfgs[3]], alone[:2])
         if with_both and not big and not quick:
             cfgs.append(("both", 16, 2, "fp4", "exact"))
-        for sp, k, q, fac, resid in cfgs:
-            lib = spectral_matmul_lib(a.shape, b.shape, sp, k, q, fac, resid)
+        # f32_loops: the first configuration again with its f32 products as
+        # plain loops (before metis-cpu-gemm took them), same bits.
+        runs = [(c, True) for c in cfgs] + (
+            [(cfgs[0], False)] if f32_loops else [])
+        for (sp, k, q, fac, resid), f32_kernel in runs:
+            lib = spectral_matmul_lib(a.shape, b.shape, sp, k, q, fac, resid,
+                                      f32_kernel)
             macs = split_macs(N, K, k, q, resid) + k * M * (K + N)
             if sp == "both":
                 macs += split_macs(M, K, k, q, resid) + k * N * (K + M) + k * k * K
             variants.append(dict(
-                name=f"spectral_matmul split={sp} k={k} q={q} {fac} {resid}",
+                name=f"spectral_matmul split={sp} k={k} q={q} {fac} {resid}"
+                + ("" if f32_kernel else " [f32 products as loops]"),
                 kind="split", split=sp, k=k, q=q, factors=fac, residual=resid,
+                f32_loops=not f32_kernel,
                 extra_macs=macs,
                 extra_macs_split=split_macs(N, K, k, q, resid)
                 + (split_macs(M, K, k, q, resid) if sp == "both" else 0),
@@ -600,6 +615,12 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False):
                 r["gflops"] = 2 * main_macs / best / 1e9
             elif v["kind"] == "split":
                 r["wall_overhead"] = (best - g) / g
+                # Per round (this variant right after the GEMM, same load):
+                # median, min, max.
+                per = (np.array(v["times"]) - np.array(variants[0]["times"])) \
+                    / np.array(variants[0]["times"])
+                r["wall_overhead_rounds"] = [float(np.median(per)),
+                                             float(per.min()), float(per.max())]
                 alone_t = [min(w["times"]) for w in variants
                            if w["kind"] == "split_only" and w["k"] == v["k"]
                            and w["q"] == v["q"]]
@@ -745,7 +766,8 @@ def check_targets(data):
         if tm["K"] != 4096 or tm["N"] != 4096:
             continue
         for r in tm["rows"]:
-            if r["kind"] != "split" or r["split"] != "b" or r["k"] != 16:
+            if r["kind"] != "split" or r["split"] != "b" or r["k"] != 16 \
+                    or r.get("f32_loops"):
                 continue
             name = (f"M={tm['M']} N=K=4096, k=16 q={r['q']} {r['factors']} "
                     f"{r['residual']}")
@@ -872,6 +894,45 @@ def summary_tables(data):
     return L
 
 
+def timing_markdown(data):
+    """The timing tables (part e) as Markdown lines."""
+    L = []
+    if data.get("timing"):
+        L.append("## Timing (best of N after a warm-up; one thread)\n")
+        for tm in data["timing"]:
+            L.append(f"### M={tm['M']} N={tm['N']} K={tm['K']} ({tm['rounds']} "
+                     f"rounds; load avg {tm['loadavg_before'][0]:.2f} → "
+                     f"{tm['loadavg_after'][0]:.2f})\n")
+            L.append("| variant | best ms | median ms | wall overhead | FLOP "
+                     "overhead (split + low-rank) | GFLOP/s |")
+            L.append("|---|---|---|---|---|---|")
+            for r in tm["rows"]:
+                if r["kind"] == "gemm":
+                    L.append(f"| {r['name']} | {r['best_s'] * 1e3:.1f} | "
+                             f"{r['median_s'] * 1e3:.1f} | — | — | "
+                             f"{r['gflops']:.1f} |")
+                elif r["kind"] == "split":
+                    rs = (f" (rSVD {100 * r['wall_rsvd']:.1f}% + rest "
+                          f"{100 * r['wall_rest']:.1f}%)" if "wall_rsvd" in r else "")
+                    pr = r.get("wall_overhead_rounds")
+                    pr = (f"; per round {100 * pr[0]:.1f}% [{100 * pr[1]:.1f}, "
+                          f"{100 * pr[2]:.1f}]" if pr else "")
+                    L.append(f"| {r['name']} | {r['best_s'] * 1e3:.1f} | "
+                             f"{r['median_s'] * 1e3:.1f} | "
+                             f"{100 * r['wall_overhead']:.1f}%{rs}{pr} | "
+                             f"{100 * r['flop_overhead']:.2f}% "
+                             f"({100 * r['flop_overhead_split']:.2f}% + "
+                             f"{100 * r['flop_overhead_lowrank']:.2f}%) | |")
+                else:
+                    L.append(f"| {r['name']} | {r['best_s'] * 1e3:.1f} | "
+                             f"{r['median_s'] * 1e3:.1f} | "
+                             f"{100 * r['wall_vs_gemm']:.1f}% of GEMM | "
+                             f"{100 * r['flop_vs_gemm']:.2f}% | "
+                             f"{r['gflops']:.2f} |")
+            L.append("")
+    return L
+
+
 def markdown(data):
     L = []
     meta = data["meta"]
@@ -938,36 +999,7 @@ def markdown(data):
             L.append(f"| {res['family']} | " + " | ".join(
                 fmt(res["rows"][i or 0]["rel_fro"]) for _, i in cols) + " |")
         L.append("")
-    if data.get("timing"):
-        L.append("## Timing (best of N after a warm-up; one thread)\n")
-        for tm in data["timing"]:
-            L.append(f"### M={tm['M']} N={tm['N']} K={tm['K']} ({tm['rounds']} "
-                     f"rounds; load avg {tm['loadavg_before'][0]:.2f} → "
-                     f"{tm['loadavg_after'][0]:.2f})\n")
-            L.append("| variant | best ms | median ms | wall overhead | FLOP "
-                     "overhead (split + low-rank) | GFLOP/s |")
-            L.append("|---|---|---|---|---|---|")
-            for r in tm["rows"]:
-                if r["kind"] == "gemm":
-                    L.append(f"| {r['name']} | {r['best_s'] * 1e3:.1f} | "
-                             f"{r['median_s'] * 1e3:.1f} | — | — | "
-                             f"{r['gflops']:.1f} |")
-                elif r["kind"] == "split":
-                    rs = (f" (rSVD {100 * r['wall_rsvd']:.1f}% + rest "
-                          f"{100 * r['wall_rest']:.1f}%)" if "wall_rsvd" in r else "")
-                    L.append(f"| {r['name']} | {r['best_s'] * 1e3:.1f} | "
-                             f"{r['median_s'] * 1e3:.1f} | "
-                             f"{100 * r['wall_overhead']:.1f}%{rs} | "
-                             f"{100 * r['flop_overhead']:.2f}% "
-                             f"({100 * r['flop_overhead_split']:.2f}% + "
-                             f"{100 * r['flop_overhead_lowrank']:.2f}%) | |")
-                else:
-                    L.append(f"| {r['name']} | {r['best_s'] * 1e3:.1f} | "
-                             f"{r['median_s'] * 1e3:.1f} | "
-                             f"{100 * r['wall_vs_gemm']:.1f}% of GEMM | "
-                             f"{100 * r['flop_vs_gemm']:.2f}% | "
-                             f"{r['gflops']:.2f} |")
-            L.append("")
+    L += timing_markdown(data)
     L.append("## Notes\n")
     for nline in data["findings"]:
         L.append(f"- {nline}")
@@ -1027,6 +1059,15 @@ def main():
     ap.add_argument("--blas-threads", type=int, default=1,
                     help="OpenBLAS threads for the numpy metrics (default 1)")
     ap.add_argument("--no-timing", action="store_true", help="skip part (e)")
+    ap.add_argument("--timing-only", action="store_true",
+                    help="only part (e), written to DIR/spectral_timing.{json,md}")
+    ap.add_argument("--timing-sizes", default="",
+                    help="N or MxNxK list for part (e), default 1024,4096 "
+                         "(--quick: 1024,1024x4096x4096)")
+    ap.add_argument("--f32-loops", action="store_true",
+                    help="part (e) also times the first split configuration "
+                         "with its f32 products as plain loops (before/after "
+                         "metis-cpu-gemm's f32 path, in the same run)")
     ap.add_argument("--no-projectors", action="store_true",
                     help="skip proj_head/proj_tail (SVD without vectors)")
     ap.add_argument("--timing-rounds", type=int, default=0,
@@ -1061,6 +1102,22 @@ def main():
     log(f"CPU {meta['cpu']} ({meta['isa']}), BLAS {blas}; API pipeline runs "
         f"the FP4 GEMM kernel: {meta['api_pipeline_has_gemm_kernel']}")
     data = dict(meta=meta)
+    rs, rb = args.timing_rounds or 7, args.timing_rounds or 3
+    shapes = [(1024, 1024, 1024)] + (
+        [(1024, 4096, 4096)] if args.quick else [(4096, 4096, 4096)])
+    if args.timing_sizes:
+        shapes = [tuple(d * 3 if len(d) == 1 else d) for d in (
+            [int(x) for x in t.split("x")] for t in args.timing_sizes.split(","))]
+    if args.timing_only:
+        data["timing"] = run_timing(shapes, rs, rb, False, args.quick,
+                                    args.f32_loops)
+        meta["wall_s"] = time.perf_counter() - T0
+        (out_dir / "spectral_timing.json").write_text(json.dumps(data, indent=1))
+        md = "\n".join([f"# Spectral split timing ({meta['date']}, {meta['cpu']}, "
+                        f"{meta['blas']})", ""] + timing_markdown(data))
+        (out_dir / "spectral_timing.md").write_text(md + "\n")
+        print(md)
+        return
     data["fast_pipeline_check"] = chk = check_fast_pipeline(args.quick)
     assert all(v == 0.0 for v in chk.values()), chk
     log("the GEMM modules match the public API bit for bit")
@@ -1082,11 +1139,8 @@ def main():
     data["products"], data["consistency"] = prods, cons
 
     if not args.no_timing:
-        rs = args.timing_rounds or 7
-        rb = args.timing_rounds or 3
-        shapes = [(1024, 1024, 1024)] + (
-            [(1024, 4096, 4096)] if args.quick else [(4096, 4096, 4096)])
-        data["timing"] = run_timing(shapes, rs, rb, True, args.quick)
+        data["timing"] = run_timing(shapes, rs, rb, True, args.quick,
+                                    args.f32_loops)
 
     data["targets"] = check_targets(data)
     data["findings"] = findings(data)

@@ -25,21 +25,39 @@ std::string mlir::metis::detectHostISA() {
   return "none";
 }
 
-std::string mlir::metis::getCPUPipeline(llvm::StringRef isa) {
+std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
+                                        bool gemmF32) {
   // - identity layouts at function boundaries so callers (ctypes) pass plain
   //   row-major descriptors;
   // - convert-bufferization-to-memref: the deallocation pipeline inserts
   //   bufferization.clone for buffers yielded from loops;
   // - metis-cpu-gemm after bufferization: it rewrites the tagged FP4
-  //   contraction on memrefs (isa=none keeps the plain loops);
+  //   contraction and the f32 ones on memrefs (isa=none keeps the plain
+  //   loops);
+  // - threads > 1: its scf.parallel loops become an OpenMP team
+  //   (convert-scf-to-openmp; convert-openmp-to-llvm at the end). The
+  //   memref.alloca_scope it wraps each body in is single-block, so it must
+  //   be inlined (canonicalize: the bodies hold no allocas) before
+  //   convert-scf-to-cf;
   // - convert-vector-to-scf{full-unroll}: no dynamic allocas in loops
   //   (CPU_CODEGEN.md pitfall 3);
   // - expand-strided-metadata before lower-affine: it creates affine.apply
   //   for dynamic shapes;
   // - arith-expand{include-bf16}: f32 -> bf16 truncation as integer RNE, so
   //   no compiler-rt helper is needed at run time.
-  std::string gemm =
-      isa == "none" ? "" : ("metis-cpu-gemm{isa=" + isa + "},").str();
+  std::string gemm;
+  bool omp = isa != "none" && threads > 1;
+  if (isa != "none") {
+    gemm = ("metis-cpu-gemm{isa=" + isa).str();
+    if (threads != 1)
+      gemm += " threads=" + std::to_string(threads);
+    if (!gemmF32)
+      gemm += " f32=false";
+    gemm += "},";
+    if (omp)
+      gemm += "convert-scf-to-openmp{num-threads=" + std::to_string(threads) +
+              "},canonicalize,";
+  }
   return "convert-metis-to-linalg,canonicalize,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
@@ -51,7 +69,8 @@ std::string mlir::metis::getCPUPipeline(llvm::StringRef isa) {
          "arith-expand{include-bf16=true},"
          "finalize-memref-to-llvm,"
          "convert-vector-to-llvm,convert-math-to-llvm,convert-arith-to-llvm,"
-         "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,"
+         "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm," +
+         (omp ? std::string("convert-openmp-to-llvm,") : std::string()) +
          "reconcile-unrealized-casts";
 }
 
@@ -63,7 +82,8 @@ void mlir::metis::buildCPUPipeline(OpPassManager &pm,
   std::string error;
   llvm::raw_string_ostream os(error);
   // An unknown isa reaches metis-cpu-gemm, whose option check reports it.
-  if (failed(parsePassPipeline(getCPUPipeline(isa), pm, os)))
+  if (failed(parsePassPipeline(
+          getCPUPipeline(isa, options.threads, options.gemmF32), pm, os)))
     llvm::report_fatal_error(llvm::Twine("metis-cpu-pipeline is malformed: ") +
                              error);
 }

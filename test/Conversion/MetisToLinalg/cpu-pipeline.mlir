@@ -28,7 +28,28 @@ func.func @quantize_matmul(%a: tensor<8x32xf32>, %b: tensor<16x32xf32>, %seed: i
 // RUN: metis-opt %s -metis-cpu-pipeline=isa=none --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=NONE
 // RUN: not metis-opt %s -metis-cpu-pipeline=isa=bogus -o /dev/null 2>&1 | FileCheck %s --check-prefix=BOGUS
 // AVX2: one-shot-bufferize
-// AVX2: metis-cpu-gemm{isa=avx2
+// AVX2: metis-cpu-gemm{{.*}} isa=avx2 {{.*}}threads=1
 // AVX2: convert-linalg-to-loops
+// AVX2-NOT: openmp
 // NONE-NOT: metis-cpu-gemm
 // BOGUS: unknown isa 'bogus'
+
+// threads=N: the GEMM's scf.parallel loops become an OpenMP team of N
+// threads; the rest of the pipeline is the same, and nothing but the LLVM
+// and OpenMP dialects is left.
+// RUN: metis-opt %s -metis-cpu-pipeline="isa=avx2 threads=2" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=THREADS
+// RUN: metis-opt %s -metis-cpu-pipeline="isa=avx2 threads=2" | FileCheck %s --check-prefix=OMP
+// RUN: metis-opt %s -metis-cpu-pipeline="isa=avx2 gemm-f32=false" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOF32
+// THREADS: metis-cpu-gemm{{.*}} threads=2
+// THREADS-NEXT: convert-scf-to-openmp{{.*}}num-threads=2
+// THREADS-NEXT: canonicalize
+// THREADS: convert-openmp-to-llvm
+// THREADS-NEXT: reconcile-unrealized-casts
+// OMP-LABEL: llvm.func @quantize_matmul
+//   OMP-NOT: linalg.
+//   OMP-NOT: memref.
+//   OMP-NOT: scf.
+//       OMP: omp.parallel num_threads(%{{.*}} : i32)
+//       OMP: omp.wsloop
+//       OMP: llvm.return
+// NOF32: metis-cpu-gemm{f32=false

@@ -28,6 +28,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CPUGemmUtils.h"
+
 #include "metis/Conversion/MetisToLinalg/FP4Emitters.h"
 #include "metis/Dialect/Metis/IR/MetisDialect.h"
 #include "metis/Dialect/Metis/Transforms/Passes.h"
@@ -55,20 +57,31 @@ using namespace mlir::metis;
 namespace {
 
 constexpr StringLiteral kTag = "metis.scaled_contraction";
+/// The f32 products of the spectral split (SpectralSplitToLinalg.cpp).
+constexpr StringLiteral kF32Tag = "metis.spectral_gemm";
 
 struct TileConfig {
   int64_t mr, nr, vw, mc, nc, kc;
+  /// > 1: the B packing and the ic loop are scf.parallel.
+  int64_t threads = 1;
 };
 
 /// The tagged contraction, read off the generic's operands.
 struct Contraction {
-  FormatKind kind;
-  bool batched;
-  int64_t batch, m, n, kb, bs;
+  /// FP4 codes + block scales, or plain f32 operands (no decode).
+  bool fp4 = true;
+  FormatKind kind = FormatKind::nvfp4;
+  bool batched = false;
+  int64_t batch = 1, m = 0, n = 0, k = 0, kb = 0, bs = 1;
   Value a, aScales, b, bScales, c;
   /// Codes are [.., rows, K] (the expand_shape's source) instead of
   /// [.., rows, KB, BS]: read through the view so that it can go away.
   bool aCollapsed = false, bCollapsed = false;
+  /// f32: the memref dims of A's m and k, and of B's n and k.
+  unsigned aRowDim = 0, aKDim = 1, bRowDim = 0, bKDim = 1;
+  /// Accumulate into C itself, k ascending, with a separate multiply and
+  /// add: bit-identical to the generic's loops whatever the tiling.
+  bool strict = false;
   /// The value a linalg.fill of C right before set it to (the fill is
   /// folded into the first K block), or null.
   Value fill;
@@ -138,6 +151,7 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, FormatAttr fmt,
   ct.kb = aShape[o + 1];
   ct.bs = aShape[o + 2];
   ct.n = bShape[o];
+  ct.k = ct.kb * ct.bs;
   if (ct.bs != fmt.getBlockSize())
     return fail("block size differs from the format's");
   if (ct.m == 0 || ct.n == 0 || ct.kb == 0 || ct.batch == 0)
@@ -147,6 +161,76 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, FormatAttr fmt,
   ct.b = op->getOperand(2);
   ct.bScales = op->getOperand(3);
   ct.c = op->getOperand(4);
+  return ct;
+}
+
+/// Checks that `op` is a 2-D f32 contraction `C[m, n] += A[.]·B[.]` on
+/// memrefs with A indexed by (m, k) or (k, m), B by (k, n) or (n, k) and C
+/// by (m, n): the products metis.spectral_gemm tags and linalg.matmul.
+FailureOr<Contraction> matchF32Contraction(linalg::LinalgOp op,
+                                           std::string &why) {
+  auto fail = [&](const Twine &reason) {
+    why = reason.str();
+    return failure();
+  };
+  if (!op.hasPureBufferSemantics())
+    return fail("not on memrefs");
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 3)
+    return fail("expected 2 inputs, 1 output and 3 loops");
+  // A multiply-add body (isaContractionOpInterface) on f32 only: no casts.
+  for (Value v : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(v.getType());
+    if (!type || !type.getElementType().isF32())
+      return fail("not f32 memrefs");
+    if (!type.hasStaticShape())
+      return fail("dynamic shapes");
+    if (!type.isStrided())
+      return fail("non-strided layout");
+  }
+  if (!linalg::isaContractionOpInterface(op))
+    return fail("not a multiply-add contraction");
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 ||
+      dims->n.size() != 1 || dims->k.size() != 1)
+    return fail("not a single m, n, k contraction");
+  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // The result positions of loop dims `x` and `y` in `map`, if those are
+  // its only results.
+  auto positions = [](AffineMap map, unsigned x,
+                      unsigned y) -> std::optional<std::pair<unsigned, unsigned>> {
+    if (map.getNumResults() != 2 || !map.isProjectedPermutation())
+      return std::nullopt;
+    std::optional<unsigned> px = map.getResultPosition(
+                                getAffineDimExpr(x, map.getContext())),
+                            py = map.getResultPosition(
+                                getAffineDimExpr(y, map.getContext()));
+    if (!px || !py)
+      return std::nullopt;
+    return std::pair{*px, *py};
+  };
+  auto pa = positions(maps[0], m, k), pb = positions(maps[1], n, k),
+       pc = positions(maps[2], m, n);
+  if (!pa || !pb || !pc || pc->first != 0)
+    return fail("unexpected indexing maps");
+
+  Contraction ct;
+  ct.fp4 = false;
+  ct.strict = true;
+  ct.a = op.getDpsInputOperand(0)->get();
+  ct.b = op.getDpsInputOperand(1)->get();
+  ct.c = op.getDpsInitOperand(0)->get();
+  std::tie(ct.aRowDim, ct.aKDim) = *pa;
+  std::tie(ct.bRowDim, ct.bKDim) = *pb;
+  auto shape = [](Value v) { return cast<MemRefType>(v.getType()).getShape(); };
+  ct.m = shape(ct.a)[ct.aRowDim];
+  ct.k = shape(ct.a)[ct.aKDim];
+  ct.n = shape(ct.b)[ct.bRowDim];
+  ct.kb = ct.k;
+  if (ct.m == 0 || ct.n == 0 || ct.k == 0)
+    return fail("empty shapes");
   return ct;
 }
 
@@ -162,13 +246,19 @@ public:
     constants[0] = first->getResult(0);
     constantsAt =
         OpBuilder::InsertPoint(first->getBlock(), first->getIterator());
-    int64_t k = ct.kb * ct.bs;
     auto roundUp = [](int64_t x, int64_t m) { return (x + m - 1) / m * m; };
     mc = std::min(roundUp(cfg.mc, cfg.mr), roundUp(ct.m, cfg.mr));
+    if (cfg.threads > 1) {
+      // As many ic blocks as a multiple of the thread count, about as large.
+      int64_t blocks = roundUp((ct.m + mc - 1) / mc, cfg.threads);
+      mc = roundUp((ct.m + blocks - 1) / blocks, cfg.mr);
+    }
     nc = std::min(roundUp(cfg.nc, cfg.nr), roundUp(ct.n, cfg.nr));
-    kc = std::min(std::max(cfg.kc / ct.bs, int64_t(1)) * ct.bs, k);
-    // kc is a multiple of bs; unroll k by 4 when that divides it.
-    ku = ct.bs % 4 == 0 ? 4 : 1;
+    // FP4: kc is a multiple of bs; unroll k by 4 when that divides it. f32:
+    // any kc, the k loop has a remainder loop.
+    kc = ct.fp4 ? std::min(std::max(cfg.kc / ct.bs, int64_t(1)) * ct.bs, ct.k)
+                : std::min(cfg.kc, ct.k);
+    ku = !ct.fp4 || ct.bs % 4 == 0 ? 4 : 1;
     // Panel rows hold a power of two of lanes for the byte transpose.
     mrPad = llvm::PowerOf2Ceil(cfg.mr);
     nrPad = llvm::PowerOf2Ceil(cfg.nr);
@@ -177,18 +267,17 @@ public:
   /// Emits C += A·Bᵀ (C = fill + A·Bᵀ with a folded fill).
   void build() {
     Value c = ct.c;
-    Type f32 = b.getF32Type();
-    IntegerAttr align = b.getI64IntegerAttr(64);
-    auto alloc = [&](ArrayRef<int64_t> shape) -> Value {
-      return memref::AllocOp::create(b, loc, MemRefType::get(shape, f32),
-                                     align);
-    };
-    // Ap[panel][k * mrPad + lane], Bp[panel][k * nrPad + lane].
-    ap = alloc({mc / cfg.mr, kc * mrPad});
-    bp = alloc({nc / cfg.nr, kc * nrPad});
-    scratch = alloc({cfg.mr, cfg.nr});
-    aView = codesView(ct.a, ct.aCollapsed);
-    bView = codesView(ct.b, ct.bCollapsed);
+    // Ap[panel][k * mrPad + lane], Bp[panel][k * nrPad + lane]. Threaded,
+    // each ic block allocates its own Ap and scratch tile.
+    bp = allocF32({nc / cfg.nr, kc * nrPad});
+    if (cfg.threads <= 1) {
+      ap = allocAp();
+      scratch = allocScratch();
+    }
+    if (ct.fp4) {
+      aView = codesView(ct.a, ct.aCollapsed);
+      bView = codesView(ct.b, ct.bCollapsed);
+    }
     if (ct.batched)
       loop(idx(0), idx(ct.batch), 1, [&](Value v) {
         bt = v;
@@ -196,8 +285,11 @@ public:
       });
     else
       buildBlocks(c);
-    for (Value buf : {ap, bp, scratch})
-      memref::DeallocOp::create(b, loc, buf);
+    if (cfg.threads <= 1)
+      memref::DeallocOp::create(b, loc, ap);
+    memref::DeallocOp::create(b, loc, bp);
+    if (cfg.threads <= 1)
+      memref::DeallocOp::create(b, loc, scratch);
   }
 
 private:
@@ -232,6 +324,25 @@ private:
     return all;
   }
 
+  Value allocF32(ArrayRef<int64_t> shape) {
+    return memref::AllocOp::create(b, loc,
+                                   MemRefType::get(shape, b.getF32Type()),
+                                   b.getI64IntegerAttr(64));
+  }
+  Value allocAp() { return allocF32({mc / cfg.mr, kc * mrPad}); }
+  Value allocScratch() { return allocF32({cfg.mr, cfg.nr}); }
+
+  /// Like loop(), but an scf.parallel when threaded: its iterations must be
+  /// independent.
+  void parallelLoop(Value lb, Value ub, int64_t step,
+                    function_ref<void(Value)> fn) {
+    if (cfg.threads <= 1)
+      return loop(lb, ub, step, fn);
+    auto par = scf::ParallelOp::create(b, loc, ValueRange{lb}, ValueRange{ub},
+                                       ValueRange{idx(step)});
+    inBlock(par.getBody(), [&] { fn(par.getInductionVars()[0]); });
+  }
+
   /// scf.for lb..ub step `step`, body built by `fn` at the builder.
   void loop(Value lb, Value ub, int64_t step, function_ref<void(Value)> fn) {
     auto forOp = scf::ForOp::create(b, loc, lb, ub, idx(step));
@@ -249,22 +360,43 @@ private:
     fn();
   }
 
+  /// Packs rows row0.. of A (or B) over [pc, pc + kcCur) into Ap (or Bp)
+  /// panel `panel`.
+  void pack(bool isA, Value row0, Value pc, Value kcCur, Value panel) {
+    int64_t lanes = isA ? cfg.mr : cfg.nr, lanesPad = isA ? mrPad : nrPad;
+    int64_t rows = isA ? ct.m : ct.n;
+    Value buf = isA ? ap : bp;
+    if (ct.fp4)
+      packPanel(isA ? ct.a : ct.b, isA ? ct.aCollapsed : ct.bCollapsed,
+                isA ? aView : bView, isA ? ct.aScales : ct.bScales, lanes,
+                lanesPad, rows, row0, pc, kcCur, buf, panel);
+    else
+      packPanelF32(isA ? ct.a : ct.b, isA ? ct.aRowDim : ct.bRowDim,
+                   isA ? ct.aKDim : ct.bKDim, lanes, lanesPad, rows, row0, pc,
+                   kcCur, buf, panel);
+  }
+
   void buildBlocks(Value c) {
-    int64_t k = ct.kb * ct.bs;
+    int64_t k = ct.k;
     loop(idx(0), idx(ct.n), nc, [&](Value jc) {
       Value ncCur = min(idx(nc), sub(idx(ct.n), jc));
       loop(idx(0), idx(k), kc, [&](Value pc) {
         Value kcCur = min(idx(kc), sub(idx(k), pc));
-        loop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
-          packPanel(ct.b, ct.bCollapsed, bView, ct.bScales, cfg.nr, nrPad, ct.n,
-                    add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, bp, jp);
+        // Threaded: Bp panels are packed in parallel, then each ic block
+        // (its own Ap, C rows) is one iteration; every C tile is still
+        // computed by one thread in the same k order.
+        parallelLoop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
+          pack(/*isA=*/false, add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, jp);
         });
-        loop(idx(0), idx(ct.m), mc, [&](Value ic) {
+        parallelLoop(idx(0), idx(ct.m), mc, [&](Value ic) {
+          if (cfg.threads > 1) {
+            ap = allocAp();
+            scratch = allocScratch();
+          }
           Value mcCur = min(idx(mc), sub(idx(ct.m), ic));
           Value mPanels = ceilDiv(mcCur, cfg.mr);
           loop(idx(0), mPanels, 1, [&](Value ip) {
-            packPanel(ct.a, ct.aCollapsed, aView, ct.aScales, cfg.mr, mrPad,
-                      ct.m, add(ic, mul(ip, idx(cfg.mr))), pc, kcCur, ap, ip);
+            pack(/*isA=*/true, add(ic, mul(ip, idx(cfg.mr))), pc, kcCur, ip);
           });
           // jr outer: the kc x NR panel of Bp stays in L1 across ir.
           loop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
@@ -273,6 +405,9 @@ private:
                           add(jc, mul(jp, idx(cfg.nr))), pc, kcCur);
             });
           });
+          if (cfg.threads > 1)
+            for (Value buf : {ap, scratch})
+              memref::DeallocOp::create(b, loc, buf);
         });
       });
     });
@@ -391,23 +526,7 @@ private:
                  ArrayRef<LLVM::GEPArg>{l * view.rowStride});
              vecs.push_back(LLVM::LoadOp::create(b, loc, bytes, p, 1));
            }
-           // Interleaving rows i and i + R/2, log2(R) times, lays an R x bs
-           // block out in transposed order.
-           SmallVector<int64_t> lo, hi;
-           for (int64_t t = 0; t < bs / 2; ++t) {
-             lo.append({t, bs + t});
-             hi.append({bs / 2 + t, bs + bs / 2 + t});
-           }
-           for (int64_t r = lanesPad; r > 1; r /= 2) {
-             SmallVector<Value> next;
-             for (int64_t i = 0; i < lanesPad / 2; ++i) {
-               next.push_back(vector::ShuffleOp::create(
-                   b, loc, vecs[i], vecs[i + lanesPad / 2], lo));
-               next.push_back(vector::ShuffleOp::create(
-                   b, loc, vecs[i], vecs[i + lanesPad / 2], hi));
-             }
-             vecs = next;
-           }
+           transposeByInterleave(vecs);
            Value kOff = mul(sub(mul(kb, bsIdx), pc), idx(lanesPad));
            for (int64_t j = 0; j < lanesPad; ++j) {
              SmallVector<int64_t> lanesOf;
@@ -421,6 +540,82 @@ private:
                                      {panel, add(kOff, idx(j * bs))});
            }
          });
+  }
+
+  void transposeByInterleave(SmallVectorImpl<Value> &vecs) {
+    metis::transposeByInterleave(b, loc, vecs);
+  }
+
+  /// f32 rows row0.. row0+lanes-1 (clamped to the last row) of `x`, whose
+  /// dims `rowDim`, `kDim` are the row and k, over [pc, pc+kcCur), into
+  /// buf[panel, (k - pc) * lanesPad + lane]. Full panels use vectors: one
+  /// load per k when the rows are the unit-stride dim, 8x8 interleave
+  /// transposes (then scalars for the k remainder) when k is; otherwise
+  /// one scalar load per element.
+  void packPanelF32(Value x, unsigned rowDim, unsigned kDim, int64_t lanes,
+                    int64_t lanesPad, int64_t rows, Value row0, Value pc,
+                    Value kcCur, Value buf, Value panel) {
+    auto type = cast<MemRefType>(x.getType());
+    SmallVector<int64_t> strides = type.getStridesAndOffset().first;
+    auto unitInner = [&](unsigned d) { return d == 1 && strides[1] == 1; };
+    Type f32 = b.getF32Type();
+    auto at2 = [&](Value row, Value k) {
+      SmallVector<Value> ivs(2);
+      ivs[rowDim] = row;
+      ivs[kDim] = k;
+      return ivs;
+    };
+    auto full = scf::IfOp::create(b, loc, ule(add(row0, idx(lanes)), idx(rows)),
+                                  /*withElse=*/true);
+    for (bool clamp : {false, true})
+      inBlock(clamp ? full.elseBlock() : full.thenBlock(), [&] {
+        SmallVector<Value> rowIdx;
+        for (int64_t l = 0; l < lanes; ++l) {
+          Value row = add(row0, idx(l));
+          rowIdx.push_back(clamp ? min(row, idx(rows - 1)) : row);
+        }
+        if (!clamp && unitInner(rowDim)) {
+          auto vt = VectorType::get({lanes}, f32);
+          loop(idx(0), kcCur, 1, [&](Value kk) {
+            Value v =
+                vector::LoadOp::create(b, loc, vt, x, at2(row0, add(pc, kk)));
+            vector::StoreOp::create(b, loc, v, buf,
+                                    {panel, mul(kk, idx(lanesPad))});
+          });
+          return;
+        }
+        Value kVec = idx(0);
+        if (!clamp && unitInner(kDim)) {
+          constexpr int64_t w = 8;
+          auto vt = VectorType::get({w}, f32);
+          kVec = mul(arith::DivUIOp::create(b, loc, kcCur, idx(w)), idx(w));
+          loop(idx(0), kVec, w, [&](Value kk) {
+            Value zero =
+                arith::ConstantOp::create(b, loc, b.getZeroAttr(vt));
+            SmallVector<Value> vecs;
+            for (int64_t l = 0; l < lanesPad; ++l)
+              vecs.push_back(l < lanes ? vector::LoadOp::create(
+                                             b, loc, vt, x,
+                                             at2(rowIdx[l], add(pc, kk)))
+                                       : zero);
+            transposeByInterleave(vecs);
+            Value kOff = mul(kk, idx(lanesPad));
+            for (int64_t j = 0; j < lanesPad; ++j)
+              vector::StoreOp::create(b, loc, vecs[j], buf,
+                                      {panel, add(kOff, idx(j * w))});
+          });
+        }
+        loop(kVec, kcCur, 1, [&](Value kk) {
+          SmallVector<Value> elems;
+          for (Value row : rowIdx)
+            elems.push_back(
+                memref::LoadOp::create(b, loc, x, at2(row, add(pc, kk))));
+          Value v = vector::FromElementsOp::create(
+              b, loc, VectorType::get({lanes}, f32), elems);
+          vector::StoreOp::create(b, loc, v, buf,
+                                  {panel, mul(kk, idx(lanesPad))});
+        });
+      });
   }
 
   /// Any strides (and edge panels): one scalar load per code, lanes across
@@ -477,16 +672,21 @@ private:
   }
 
   /// The k loop [lb, ub) of the micro-kernel on accumulators `init`.
-  ValueRange kLoop(Value ip, Value jp, Value lb, Value ub, ValueRange init) {
+  /// With `unroll` k steps per iteration; strict: a separate multiply and
+  /// add, as in the generic, instead of an FMA.
+  ValueRange kLoop(Value ip, Value jp, Value lb, Value ub, ValueRange init,
+                   int64_t unroll = 0) {
+    if (!unroll)
+      unroll = ku;
     int64_t nv = cfg.nr / cfg.vw;
     VectorType vt = accType();
     auto forOp = scf::ForOp::create(
-        b, loc, lb, ub, idx(ku), init,
+        b, loc, lb, ub, idx(unroll), init,
         [&](OpBuilder &nb, Location, Value p, ValueRange iter) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToEnd(nb.getInsertionBlock());
           SmallVector<Value> acc(iter.begin(), iter.end());
-          for (int64_t u = 0; u < ku; ++u) {
+          for (int64_t u = 0; u < unroll; ++u) {
             Value k = u ? add(p, idx(u)) : p;
             SmallVector<Value> bv;
             for (int64_t j = 0; j < nv; ++j)
@@ -497,9 +697,14 @@ private:
               Value a = memref::LoadOp::create(
                   b, loc, ap, ValueRange{ip, add(mul(k, idx(mrPad)), idx(i))});
               Value av = vector::BroadcastOp::create(b, loc, vt, a);
-              for (int64_t j = 0; j < nv; ++j)
-                acc[i * nv + j] =
-                    vector::FMAOp::create(b, loc, av, bv[j], acc[i * nv + j]);
+              for (int64_t j = 0; j < nv; ++j) {
+                Value &sum = acc[i * nv + j];
+                if (ct.strict)
+                  sum = arith::AddFOp::create(
+                      b, loc, sum, arith::MulFOp::create(b, loc, av, bv[j]));
+                else
+                  sum = vector::FMAOp::create(b, loc, av, bv[j], sum);
+              }
             }
           }
           scf::YieldOp::create(b, loc, acc);
@@ -514,6 +719,8 @@ private:
   /// evict it again from L1 (C rows a power of two apart share one L1 set).
   void microKernel(Value c, Value ip, Value jp, Value row, Value col, Value pc,
                    Value kcCur) {
+    if (ct.strict)
+      return strictMicroKernel(c, ip, jp, row, col, kcCur);
     int64_t nv = cfg.nr / cfg.vw;
     VectorType vt = accType();
     Value zero =
@@ -587,6 +794,78 @@ private:
     inBlock(ifFirst.elseBlock(), [&] { writeBack(false); });
   }
 
+  /// C[row.., col..] += Ap[ip] · Bp[jp] over kcCur with the accumulators
+  /// loaded from C (through the scratch tile at the edges) and stored back:
+  /// every C element is updated k by k in ascending order, whatever the
+  /// blocking, as the generic's loops do.
+  void strictMicroKernel(Value c, Value ip, Value jp, Value row, Value col,
+                         Value kcCur) {
+    int64_t nv = cfg.nr / cfg.vw;
+    VectorType vt = accType();
+    Value full =
+        vectorC ? arith::AndIOp::create(
+                      b, loc, ule(add(row, idx(cfg.mr)), idx(ct.m)),
+                      ule(add(col, idx(cfg.nr)), idx(ct.n)))
+                : arith::ConstantIntOp::create(b, loc, 0, 1).getResult();
+    Value rows = min(idx(cfg.mr), sub(idx(ct.m), row));
+    Value cols = min(idx(cfg.nr), sub(idx(ct.n), col));
+    auto tileIdx = [&](int64_t i, int64_t j) {
+      return at({add(row, idx(i)), add(col, idx(j * cfg.vw))});
+    };
+    SmallVector<Type> accTypes(cfg.mr * nv, vt);
+    auto load = scf::IfOp::create(b, loc, accTypes, full, /*withElse=*/true);
+    inBlock(load.thenBlock(), [&] {
+      SmallVector<Value> acc;
+      for (int64_t i = 0; i < cfg.mr; ++i)
+        for (int64_t j = 0; j < nv; ++j)
+          acc.push_back(vector::LoadOp::create(b, loc, vt, c, tileIdx(i, j)));
+      scf::YieldOp::create(b, loc, acc);
+    });
+    inBlock(load.elseBlock(), [&] {
+      Value zero =
+          arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, 0.0f));
+      for (int64_t i = 0; i < cfg.mr; ++i)
+        for (int64_t j = 0; j < nv; ++j)
+          vector::StoreOp::create(b, loc, zero, scratch,
+                                  {idx(i), idx(j * cfg.vw)});
+      loop(idx(0), rows, 1, [&](Value i) {
+        loop(idx(0), cols, 1, [&](Value j) {
+          Value v = memref::LoadOp::create(b, loc, c,
+                                           at({add(row, i), add(col, j)}));
+          memref::StoreOp::create(b, loc, v, scratch, ValueRange{i, j});
+        });
+      });
+      SmallVector<Value> acc;
+      for (int64_t i = 0; i < cfg.mr; ++i)
+        for (int64_t j = 0; j < nv; ++j)
+          acc.push_back(vector::LoadOp::create(b, loc, vt, scratch,
+                                               {idx(i), idx(j * cfg.vw)}));
+      scf::YieldOp::create(b, loc, acc);
+    });
+    Value kMain = mul(arith::DivUIOp::create(b, loc, kcCur, idx(ku)), idx(ku));
+    ValueRange acc = kLoop(ip, jp, idx(0), kMain, load.getResults());
+    acc = kLoop(ip, jp, kMain, kcCur, acc, /*unroll=*/1);
+    auto store = scf::IfOp::create(b, loc, full, /*withElse=*/true);
+    inBlock(store.thenBlock(), [&] {
+      for (int64_t i = 0; i < cfg.mr; ++i)
+        for (int64_t j = 0; j < nv; ++j)
+          vector::StoreOp::create(b, loc, acc[i * nv + j], c, tileIdx(i, j));
+    });
+    inBlock(store.elseBlock(), [&] {
+      for (int64_t i = 0; i < cfg.mr; ++i)
+        for (int64_t j = 0; j < nv; ++j)
+          vector::StoreOp::create(b, loc, acc[i * nv + j], scratch,
+                                  {idx(i), idx(j * cfg.vw)});
+      loop(idx(0), rows, 1, [&](Value i) {
+        loop(idx(0), cols, 1, [&](Value j) {
+          Value v = memref::LoadOp::create(b, loc, scratch, ValueRange{i, j});
+          memref::StoreOp::create(b, loc, v, c,
+                                  at({add(row, i), add(col, j)}));
+        });
+      });
+    });
+  }
+
   OpBuilder &b;
   Location loc;
   const Contraction &ct;
@@ -601,7 +880,7 @@ private:
 
 /// The linalg.fill that sets C right before `op` (only ops without memory
 /// effects in between), or null.
-linalg::FillOp findFill(linalg::GenericOp op, Value c) {
+linalg::FillOp findFill(linalg::LinalgOp op, Value c) {
   Operation *prev = op->getPrevNode();
   while (prev && isMemoryEffectFree(prev))
     prev = prev->getPrevNode();
@@ -617,7 +896,7 @@ linalg::FillOp findFill(linalg::GenericOp op, Value c) {
 /// version then knows them statically, so that packing addresses fold into
 /// constant offsets and C is accessed with vectors. Other layouts run the
 /// same loop nest on the dynamic strides, with scalar C accesses.
-void rewrite(linalg::GenericOp op, Contraction ct, const TileConfig &cfg) {
+void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   // Read codes through their expand_shape (whose dynamic strides would also
@@ -625,6 +904,8 @@ void rewrite(linalg::GenericOp op, Contraction ct, const TileConfig &cfg) {
   SmallVector<Operation *> views;
   for (auto [codes, collapsed] :
        {std::pair{&ct.a, &ct.aCollapsed}, {&ct.b, &ct.bCollapsed}}) {
+    if (!ct.fp4)
+      break;
     auto expand = codes->getDefiningOp<memref::ExpandShapeOp>();
     if (expand && expand.getReassociationIndices().back().size() == 2 &&
         expand.getSrcType().getRank() + 1 == expand.getResultType().getRank()) {
@@ -633,7 +914,8 @@ void rewrite(linalg::GenericOp op, Contraction ct, const TileConfig &cfg) {
       views.push_back(expand);
     }
   }
-  linalg::FillOp fill = findFill(op, ct.c);
+  // A strict contraction adds to C's values as they are.
+  linalg::FillOp fill = ct.strict ? linalg::FillOp() : findFill(op, ct.c);
   if (fill)
     ct.fill = fill.getInputs()[0];
 
@@ -646,6 +928,8 @@ void rewrite(linalg::GenericOp op, Contraction ct, const TileConfig &cfg) {
   SmallVector<std::pair<Value Contraction::*, std::function<Value()>>> casts;
   bool vectorC = true;
   for (auto field : fields) {
+    if (!(ct.*field))
+      continue;
     bool isC = field == &Contraction::c;
     auto type = cast<MemRefType>((ct.*field).getType());
     int64_t rank = type.getRank();
@@ -710,7 +994,7 @@ void rewrite(linalg::GenericOp op, Contraction ct, const TileConfig &cfg) {
         llvm::any_of(casts, [](auto &c) { return c.first == &Contraction::c; });
     GemmBuilder(b, loc, ct, cfg, vectorC && !cIsChecked).build();
   }
-  op.erase();
+  op->erase();
   if (fill)
     fill.erase();
   for (Operation *view : views)
@@ -722,17 +1006,18 @@ struct CPUScaledGemmPass
     : metis::impl::MetisCPUScaledGemmBase<CPUScaledGemmPass> {
   using Base::Base;
 
-  void runOnOperation() override {
-    TileConfig cfg;
+  /// Options are checked once, with a diagnostic that names the pass and
+  /// not the payload.
+  LogicalResult initialize(MLIRContext *ctx) override {
+    auto bad = [&](const Twine &msg) {
+      return emitError(UnknownLoc::get(ctx)) << "metis-cpu-gemm: " << msg;
+    };
     if (isa == "avx512")
       cfg = {8, 32, 16, 128, 512, 512}; // CPU_CODEGEN.md, v4r
     else if (isa == "avx2")
       cfg = {6, 16, 8, 144, 1024, 256}; // C block of nc columns stays in L3
-    else {
-      getOperation()->emitError() << "metis-cpu-gemm: unknown isa '" << isa
-                                  << "' (expected avx512 or avx2)";
-      return signalPassFailure();
-    }
+    else
+      return bad("unknown isa '" + isa + "' (expected avx512 or avx2)");
     for (auto [field, value] : {std::pair{&cfg.mr, mr.getValue()},
                                 {&cfg.nr, nr.getValue()},
                                 {&cfg.vw, vectorWidth.getValue()},
@@ -742,30 +1027,58 @@ struct CPUScaledGemmPass
       if (value != 0)
         *field = value;
     if (cfg.mr <= 0 || cfg.vw <= 0 || cfg.nr <= 0 || cfg.nr % cfg.vw != 0 ||
-        cfg.mc <= 0 || cfg.nc <= 0 || cfg.kc <= 0) {
-      getOperation()->emitError()
-          << "metis-cpu-gemm: tile sizes must be positive and nr a multiple "
-             "of vector-width";
-      return signalPassFailure();
-    }
+        cfg.mc <= 0 || cfg.nc <= 0 || cfg.kc <= 0)
+      return bad("tile sizes must be positive and nr a multiple of "
+                 "vector-width");
+    if (threads < 1)
+      return bad("threads must be at least 1");
+    cfg.threads = threads;
+    return success();
+  }
 
-    SmallVector<linalg::GenericOp> tagged;
-    getOperation()->walk([&](linalg::GenericOp op) {
-      if (op->hasAttr(kTag))
-        tagged.push_back(op);
-    });
-    for (linalg::GenericOp op : tagged) {
-      std::string why = "the tag is not a #metis.format";
+  void runOnOperation() override {
+    SmallVector<std::pair<linalg::LinalgOp, Contraction>> todo;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      std::string why;
       FailureOr<Contraction> ct = failure();
-      if (auto fmt = op->getAttrOfType<FormatAttr>(kTag))
-        ct = matchContraction(op, fmt, why);
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (generic && op->hasAttr(kTag)) {
+        why = "the tag is not a #metis.format";
+        if (auto fmt = op->getAttrOfType<FormatAttr>(kTag))
+          ct = matchContraction(generic, fmt, why);
+      } else if (f32 && ((generic && op->hasAttr(kF32Tag)) ||
+                         llvm::isa<linalg::MatmulOp>(op.getOperation()))) {
+        ct = matchF32Contraction(op, why);
+        // Untagged matmuls are only taken when they fit.
+        if (failed(ct) && !op->hasAttr(kF32Tag))
+          return;
+      } else {
+        return;
+      }
       if (failed(ct)) {
         op.emitRemark() << "metis-cpu-gemm: left unchanged: " << why;
-        continue;
+        return;
       }
-      rewrite(op, *ct, cfg);
+      todo.push_back({op, *ct});
+    });
+    for (auto &[op, ct] : todo)
+      rewrite(op, ct, cfg);
+    if (f32) {
+      SmallVector<Operation *> vecOps;
+      getOperation()->walk([&](Operation *op) {
+        if (llvm::isa<linalg::MatvecOp, linalg::VecmatOp>(op))
+          vecOps.push_back(op);
+      });
+      for (Operation *op : vecOps) {
+        if (auto mv = dyn_cast<linalg::MatvecOp>(op))
+          vectorizeMatvec(mv);
+        else
+          interchangeVecmat(cast<linalg::VecmatOp>(op));
+      }
     }
   }
+
+  TileConfig cfg;
 };
 
 } // namespace

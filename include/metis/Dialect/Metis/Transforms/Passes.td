@@ -45,8 +45,32 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     the first K block; expand_shape views of the codes are read through.
 
     The result equals the generic's up to f32 accumulation order. It is the
-    same on every run, and would stay so with the jc or ic loop split over
-    threads (each C element is accumulated in one fixed order).
+    same on every run and for every `threads` count: each C element is
+    accumulated by one thread in one fixed order (K blocks of `kc`, k
+    ascending within each).
+
+    **f32 contractions** (`f32`, on by default): f32 `linalg.matmul` and
+    generics tagged `metis.spectral_gemm` (the spectral split's products)
+    that are 2-D `C[m, n] += A·B` with A indexed (m, k) or (k, m), B (k, n)
+    or (n, k) and static shapes go through the same nest without decode.
+    Panels are packed with one vector load per k when their rows are the
+    unit-stride dim, with 8x8 register transposes when k is, with scalars
+    otherwise. They run in *strict* order: the accumulators are loaded from
+    C and every k step is a `mulf` then an `addf` (no FMA), so the result
+    is bit-identical to the generic's plain loops, whatever the tiling of
+    the op before (tests tile the split and compare bits). Also, f32
+    `linalg.matvec` on unit-stride memrefs is computed 8 rows at a time
+    (8x8 blocks transposed in registers, same per-element order), and
+    `linalg.vecmat` becomes a generic with its reduction loop outermost
+    (same order; the inner loop has no carried dependence): the
+    Gram–Schmidt of the split otherwise runs one add chain at a time.
+
+    **Threads** (`threads` > 1): the B packing and the ic loop become
+    `scf.parallel` (each ic block allocates its own A panel buffer and
+    scratch tile; the B panels are shared and read-only), with `mc` evened
+    out so that the number of ic blocks is a multiple of `threads`. Lower
+    them with `convert-scf-to-openmp` (`metis-cpu-pipeline{threads=N}`
+    does) and link libomp.
 
     `isa` picks a preset of tile and block sizes; non-zero options override
     it. `avx512`: 8x32 tile, vector<16xf32>, mc/nc/kc = 128/512/512.
@@ -70,7 +94,14 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     Option<"mc", "mc", "int64_t", /*default=*/"0", "M block (rows of A per pack)">,
     Option<"nc", "nc", "int64_t", /*default=*/"0", "N block (rows of B per pack)">,
     Option<"kc", "kc", "int64_t", /*default=*/"0",
-           "K block (rounded down to a multiple of the scale block)">,
+           "K block (FP4: rounded down to a multiple of the scale block)">,
+    Option<"f32", "f32", "bool", /*default=*/"true",
+           "Also rewrite the f32 contractions: generics tagged "
+           "metis.spectral_gemm and linalg.matmul">,
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "More than 1: the B packing and the ic loop become scf.parallel "
+           "(lower with convert-scf-to-openmp), with the ic blocks evened "
+           "out over this many threads; results do not change">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
