@@ -383,23 +383,28 @@ def gemm(a, b, policy: Union[str, Policy], gemm_name: str,
     return c
 
 
-def gemm_rel_errors(x, w, g, policy: Union[str, Policy],
-                    seed: int = 0) -> Dict[str, float]:
+def gemm_rel_errors(x, w, g, policy, seed: int = 0):
     """Relative Frobenius error of the Fprop, Dgrad and Wgrad GEMMs of one
     linear layer (``x`` tokens×in, ``w`` out×in, ``g`` tokens×out, e.g.
-    captured from a training run) under ``policy``, against the exact
-    (float64) products of the same FP32 tensors."""
-    policy = resolve_policy(policy)
+    captured from a training run) against the exact (float64) products of
+    the same FP32 tensors: ``{"fprop": e, "dgrad": e, "wgrad": e}`` for one
+    ``policy`` (a preset name or a :class:`Policy`), or ``{label: {...}}``
+    for a dict of labelled policies (the exact products computed once)."""
     x, w, g = (api._as_f32_array(t, n) for t, n in ((x, "x"), (w, "w"),
                                                        (g, "g")))
     ops = {"fprop": (x, w), "dgrad": (g, np.ascontiguousarray(w.T)),
            "wgrad": (np.ascontiguousarray(g.T), np.ascontiguousarray(x.T))}
-    out = {}
-    for i, (name, (a, b)) in enumerate(ops.items()):
+    single = not isinstance(policy, dict)
+    policies = {"": policy} if single else policy
+    policies = {k: resolve_policy(p) for k, p in policies.items()}
+    out = {k: {} for k in policies}
+    for name, (a, b) in ops.items():
         exact = a.astype(np.float64) @ b.astype(np.float64).T
-        c = gemm(a, b, policy, name, seed=derive_seed(seed, 0, 0, 0, name))
-        out[name] = float(np.linalg.norm(c - exact) / np.linalg.norm(exact))
-    return out
+        norm = np.linalg.norm(exact)
+        for label, p in policies.items():
+            c = gemm(a, b, p, name, seed=derive_seed(seed, 0, 0, 0, name))
+            out[label][name] = float(np.linalg.norm(c - exact) / norm)
+    return out[""] if single else out
 
 
 # ---------------------------------------------------------------------------
