@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import copy
 import csv
 import json
 import math
@@ -321,6 +320,13 @@ def train_one(name, init_state, data, cfg, seed, capture=False):
     return rec
 
 
+def run_task(task, data, cfg, capture):
+    """One (preset, seed) training run from the seed's initialization."""
+    name, seed = task
+    init = make_model(data, cfg, seed).state_dict()
+    return train_one(name, init, data, cfg, seed, capture=capture)
+
+
 def dataclass_replace(policy, **kw):
     import dataclasses
     return dataclasses.replace(policy, **kw)
@@ -557,6 +563,9 @@ def parse_args(argv=None):
     ap.add_argument("--sweep", action="store_true",
                     help="per-GEMM error of the Metis knob sweep (--full "
                          "turns it on)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="(preset, seed) runs in parallel processes (one "
+                         "torch thread each)")
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1),
                     help="torch threads and parallel compilations")
     return ap.parse_args(argv)
@@ -592,23 +601,27 @@ def main(argv=None):
     t0 = time.time()
     warm_compile(presets, cfg, args.threads)
     print(f"compiled kernels: {time.time() - t0:.0f} s", file=sys.stderr)
-    captured0 = None
+    tasks = [(p, seed) for seed in cfg["seeds"] for p in presets]
+    first = ("fp32", cfg["seeds"][0])
     runs = {}
-    for seed in cfg["seeds"]:
-        init = copy.deepcopy(make_model(data, cfg, seed).state_dict())
-        for p in presets:
-            cap = (p == "fp32" and seed == cfg["seeds"][0])
-            runs[(p, seed)] = train_one(p, init, data, cfg, seed, capture=cap)
-            if cap:
-                captured0 = runs[(p, seed)].pop("captured")
-        if seed == cfg["seeds"][0]:
-            t_err = time.time()
-            variants = dict(ERROR_VARIANTS)
-            if sweep:
-                variants.update(SWEEP_VARIANTS)
-            errors = gemm_errors(captured0, variants, cfg, args.threads)
-            print(f"per-GEMM errors: {time.time() - t_err:.0f} s",
-                  file=sys.stderr)
+    if args.jobs > 1:  # (preset, seed) runs in parallel processes
+        import multiprocessing
+        with concurrent.futures.ProcessPoolExecutor(
+                args.jobs, mp_context=multiprocessing.get_context("spawn"),
+                initializer=torch.set_num_threads, initargs=(1,)) as ex:
+            futs = {t: ex.submit(run_task, t, data, cfg, t == first)
+                    for t in tasks}
+            runs = {t: f.result() for t, f in futs.items()}
+    else:
+        for t in tasks:
+            runs[t] = run_task(t, data, cfg, t == first)
+    captured = runs[first].pop("captured")
+    t_err = time.time()
+    variants = dict(ERROR_VARIANTS)
+    if sweep:
+        variants.update(SWEEP_VARIANTS)
+    errors = gemm_errors(captured, variants, cfg, args.threads)
+    print(f"per-GEMM errors: {time.time() - t_err:.0f} s", file=sys.stderr)
     wall = time.time() - t_start
     results = write_outputs(args.out, cfg, runs, errors, presets, wall)
     print_table(results, errors)
