@@ -19,7 +19,7 @@ It measures two things:
 2. **Training**: train/validation loss curves per preset and seed, the final
    validation loss (mean over seeds) and its gap to FP32, tokens/s.
 
-Writes under ``--out`` (default ``out/tiny_llama``): ``loss_curves.png``,
+Writes under ``--out`` (default ``build/demo/tiny_llama``): ``loss_curves.png``,
 ``val_gap.png``, ``curves.csv``, ``results.json`` and prints a table.
 
     PYTHONPATH=python /usr/bin/python3 examples/train_tiny_llama.py --quick
@@ -327,6 +327,16 @@ def run_task(task, data, cfg, capture):
     return train_one(name, init, data, cfg, seed, capture=capture)
 
 
+def save_run(out: Path, task, rec):
+    """Writes one finished run to ``out/runs/`` (a long run that is stopped
+    keeps its finished runs)."""
+    d = out / "runs"
+    d.mkdir(parents=True, exist_ok=True)
+    keep = {k: v for k, v in rec.items() if k != "captured"}
+    name = task[0].replace(":", "_").replace(",", "_").replace("=", "-")
+    (d / f"{name}__seed{task[1]}.json").write_text(json.dumps(keep))
+
+
 def dataclass_replace(policy, **kw):
     import dataclasses
     return dataclasses.replace(policy, **kw)
@@ -350,7 +360,7 @@ def capture_gemm_operands(model, data, cfg, seed):
     return out
 
 
-def warm_compile(presets, cfg, threads):
+def warm_compile(presets, extra, cfg, threads):
     """Compiles every module the training presets (and the per-GEMM error
     variants of the same shapes) need, in parallel (first run only: later
     runs load them from the disk cache)."""
@@ -358,8 +368,7 @@ def warm_compile(presets, cfg, threads):
     d, f = cfg["dim"], cfg["ffn"]
     rng = np.random.default_rng(0)
     jobs = []
-    for p in list(presets) + [v for v in ERROR_VARIANTS.values()
-                              if v not in presets]:
+    for p in list(presets) + [v for v in extra if v not in presets]:
         policy = preset_policy(p, cfg)
         if not policy.quantize:
             continue
@@ -547,7 +556,7 @@ def parse_args(argv=None):
                       help="the README demo: small model, few steps (default)")
     size.add_argument("--full", action="store_true",
                       help="4 layers x 256, 3 seeds, 500 steps + Metis sweep")
-    ap.add_argument("--out", type=Path, default=Path("out/tiny_llama"))
+    ap.add_argument("--out", type=Path, default=Path("build/demo/tiny_llama"))
     ap.add_argument("--presets", default=",".join(TRAIN_PRESETS),
                     help="comma-separated training presets (must include "
                          "fp32); a preset may carry metis.nn.Policy "
@@ -563,6 +572,8 @@ def parse_args(argv=None):
     ap.add_argument("--sweep", action="store_true",
                     help="per-GEMM error of the Metis knob sweep (--full "
                          "turns it on)")
+    ap.add_argument("--gemm-variants", default=",".join(ERROR_VARIANTS),
+                    help="presets of the per-GEMM error table")
     ap.add_argument("--jobs", type=int, default=1,
                     help="(preset, seed) runs in parallel processes (one "
                          "torch thread each)")
@@ -586,6 +597,10 @@ def main(argv=None):
     presets = [p.replace("+", ",") for p in args.presets.split(",") if p]
     if "fp32" not in presets:
         sys.exit("--presets must include fp32 (the reference of the gaps)")
+    unknown = set(args.gemm_variants.split(",")) - set(ERROR_VARIANTS)
+    if unknown:
+        sys.exit(f"--gemm-variants: unknown {sorted(unknown)}; expected "
+                 f"some of {list(ERROR_VARIANTS)}")
     sweep = args.sweep or args.full
     torch.set_num_threads(args.threads)
 
@@ -599,7 +614,8 @@ def main(argv=None):
           f"seeds {cfg['seeds']}; torch threads {torch.get_num_threads()}")
 
     t0 = time.time()
-    warm_compile(presets, cfg, args.threads)
+    warm_compile(presets, [ERROR_VARIANTS[k] for k in
+                           args.gemm_variants.split(",")], cfg, args.threads)
     print(f"compiled kernels: {time.time() - t0:.0f} s", file=sys.stderr)
     tasks = [(p, seed) for seed in cfg["seeds"] for p in presets]
     first = ("fp32", cfg["seeds"][0])
@@ -611,13 +627,17 @@ def main(argv=None):
                 initializer=torch.set_num_threads, initargs=(1,)) as ex:
             futs = {t: ex.submit(run_task, t, data, cfg, t == first)
                     for t in tasks}
-            runs = {t: f.result() for t, f in futs.items()}
+            for t, f in futs.items():
+                runs[t] = f.result()
+                save_run(args.out, t, runs[t])
     else:
         for t in tasks:
             runs[t] = run_task(t, data, cfg, t == first)
+            save_run(args.out, t, runs[t])
     captured = runs[first].pop("captured")
     t_err = time.time()
-    variants = dict(ERROR_VARIANTS)
+    variants = {k: v for k, v in ERROR_VARIANTS.items()
+                if k in args.gemm_variants.split(",")}
     if sweep:
         variants.update(SWEEP_VARIANTS)
     errors = gemm_errors(captured, variants, cfg, args.threads)
