@@ -25,9 +25,10 @@ Writes under ``--out`` (default ``build/demo/tiny_llama``): ``loss_curves.png``,
     PYTHONPATH=python /usr/bin/python3 examples/train_tiny_llama.py --quick
     PYTHONPATH=python /usr/bin/python3 examples/train_tiny_llama.py --full
 
-``--quick`` (the README demo, ~5 min on 2 cores on a first run with an empty
-compile cache) trains a smaller model for a few steps: it shows the pipeline,
-it does not separate the presets. ``--full`` is the documented measurement
+``--quick`` (the README demo: about 3 CPU-minutes with a warm compile cache,
+plus about 1 CPU-minute of compilation on a first run; see docs/Training.md)
+trains a smaller model for a few steps: it shows the pipeline, it does not
+separate the presets. ``--full`` is the documented measurement
 (3 seeds; hours on 2 cores). Every option can be overridden (``--help``).
 """
 
@@ -53,7 +54,7 @@ import metis.nn as mnn  # noqa: E402
 FORTUNES = Path("/usr/share/games/fortunes")
 TRAIN_PRESETS = ("fp32", "nvfp4", "nvidia-recipe", "metis")
 
-QUICK = dict(layers=2, dim=128, heads=4, ffn=128, ctx=64, batch=8, steps=40,
+QUICK = dict(layers=2, dim=128, heads=4, ffn=128, ctx=64, batch=8, steps=30,
              lr=3e-3, seeds=[0], eval_every=10, eval_batches=2)
 FULL = dict(layers=4, dim=256, heads=4, ffn=256, ctx=128, batch=8, steps=500,
             lr=3e-3, seeds=[0, 1, 2], eval_every=50, eval_batches=8)
