@@ -15,6 +15,8 @@ PACKAGES=(
   cmake ninja-build ccache libgtest-dev
   # Python layer and tests (/usr/bin/python3 only; there is no PyPI).
   python3 python3-numpy python3-scipy python3-torch python3-matplotlib python3-pytest
+  # Text corpus of the training demo (examples/train_tiny_llama.py).
+  fortunes fortunes-min
 )
 
 missing=()

@@ -7,7 +7,9 @@ The core API (``metis.quantize``, ``dequantize``, ``fake_quant``,
 independent numpy oracle of the FP4 formats (nvfp4, mxfp4, fp4e2m1b), used
 to check the compiler bit for bit; ``metis.spectral_reference`` a numpy
 model of ``metis.spectral_split``.
-``metis.compiler`` runs metis-opt and the MLIR tools. Import with
+``metis.compiler`` runs metis-opt and the MLIR tools. ``metis.nn`` (imported
+on first use, it needs torch) trains ``torch.nn.Linear`` layers on the
+compiled FP4 kernels. Import with
 ``PYTHONPATH=python`` on ``/usr/bin/python3``.
 """
 
@@ -20,4 +22,12 @@ __all__ = ["compiler", "formats", "reference", "runtime", "api",
            "spectral_reference",
            "CompileError", "QuantizedTensor", "quantize", "dequantize",
            "fake_quant", "scaled_matmul", "spectral_split",
-           "spectral_matmul"]
+           "spectral_matmul", "nn"]
+
+
+def __getattr__(name):
+    # metis.nn imports torch: load it only when it is asked for.
+    if name == "nn":
+        import importlib
+        return importlib.import_module(".nn", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
