@@ -367,22 +367,22 @@ struct MetisSpectralizePass
     : metis::impl::MetisSpectralizeBase<MetisSpectralizePass> {
   using Base::Base;
 
-  LogicalResult initialize(MLIRContext *) override {
+  LogicalResult initialize(MLIRContext *ctx) override {
     if (!isPreset(preset))
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "metis-spectralize: unknown preset '" << preset
              << "' (expected metis, nvfp4, nvidia-recipe or none)";
     if (!llvm::is_contained({"", "rne", "stochastic"}, gradientRounding))
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "metis-spectralize: gradient-rounding must be rne or "
                 "stochastic, got '"
              << gradientRounding << "'";
     if (!llvm::is_contained({"auto", "on", "off"}, hadamard))
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "metis-spectralize: hadamard must be auto, on or off, got '"
              << hadamard << "'";
     if (rank < 1)
-      return emitError(UnknownLoc::get(&getContext()))
+      return emitError(UnknownLoc::get(ctx))
              << "metis-spectralize: rank must be >= 1";
     return success();
   }
