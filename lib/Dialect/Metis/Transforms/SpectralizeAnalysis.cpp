@@ -252,13 +252,14 @@ FunctionAnalysis::FunctionAnalysis(FunctionOpInterface func) : func(func) {
     anyHeadMark |= static_cast<bool>(
         func.getArgAttr(arg.getArgNumber(), kLmHeadAttr));
   }
-  // Unmarked: the last weight is the head when its `out` (the vocabulary)
-  // is larger than every other weight's.
+  // Unmarked: the last weight is the head when it has no `metis.layer` and
+  // its `out` (the vocabulary) is larger than every other weight's.
   auto outDim = [](BlockArgument a) {
     return cast<ShapedType>(a.getType()).getDimSize(0);
   };
   bool lastIsHead =
       weights.size() > 1 &&
+      !func.getArgAttr(weights.back().getArgNumber(), kLayerAttr) &&
       llvm::all_of(ArrayRef(weights).drop_back(), [&](BlockArgument a) {
         return outDim(a) < outDim(weights.back());
       });

@@ -216,7 +216,8 @@ def MetisSpectralize : Pass<"metis-spectralize"> {
     * *Layers*: `metis.layer = i : i64` on a weight argument, else the
       weight's ordinal among the weights in argument order. The **lm head**
       is the argument marked `metis.lm_head`, else the last weight argument
-      when its dim 0 (the vocabulary) is larger than every other weight's.
+      when it has no `metis.layer` and its dim 0 (the vocabulary) is larger
+      than every other weight's.
 
     **Presets** (`preset`; NVFP4 1x16 blocks, RNE on weights and
     activations, `gradient-rounding` — stochastic by default — on
