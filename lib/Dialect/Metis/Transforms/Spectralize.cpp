@@ -425,18 +425,22 @@ struct MetisSpectralizePass
     }
 
     // Classify everything first: rewriting changes the graph the rules read.
+    // `c` is empty for ops that are only reported (`remark`).
     struct Item {
-      Classified c;
+      Operation *op;
+      std::optional<Classified> c;
       Decision d;
+      std::string remark;
     };
-    SmallVector<Item> items;
+    std::vector<Item> items;
     WalkResult walk = func.getFunctionBody().walk([&](linalg::LinalgOp op) {
       Attribute policy = op->getAttr(kPolicyAttr);
       auto policyName = dyn_cast_or_null<StringAttr>(policy);
       if (policyName && policyName.getValue() == "none") {
-        if (remarks && linalg::isaContractionOpInterface(op))
-          op->emitRemark() << "metis-spectralize: left unchanged (" << kPolicyAttr
-                           << " = \"none\")";
+        if (linalg::isaContractionOpInterface(op))
+          items.push_back({op, std::nullopt, {},
+                           "left unchanged (" + kPolicyAttr.str() +
+                               " = \"none\")"});
         return WalkResult::advance();
       }
       if (!linalg::isaContractionOpInterface(op))
@@ -446,8 +450,7 @@ struct MetisSpectralizePass
       std::optional<ContractionShape> shape =
           matchContraction(op, why, &isGemm);
       if (!shape && !isGemm) {
-        if (remarks)
-          op->emitRemark() << "metis-spectralize: left unchanged: " << why;
+        items.push_back({op, std::nullopt, {}, "left unchanged: " + why});
         return WalkResult::advance();
       }
       if (!shape) {
@@ -455,7 +458,7 @@ struct MetisSpectralizePass
                           << why;
         return WalkResult::advance();
       }
-      Item item{analysis.classify(op, *shape), {}};
+      Item item{op, analysis.classify(op, *shape), {}, {}};
       if (auto dict = dyn_cast_or_null<DictionaryAttr>(policy)) {
         auto l = dict.getAs<OperandPolicyAttr>("lhs");
         auto r = dict.getAs<OperandPolicyAttr>("rhs");
@@ -479,7 +482,7 @@ struct MetisSpectralizePass
           }
           name = policyName.getValue();
         }
-        item.d = decide(ctx, configFor(name, analysis.numLayers()), item.c,
+        item.d = decide(ctx, configFor(name, analysis.numLayers()), *item.c,
                         analysis.numLayers());
       }
       items.push_back(std::move(item));
@@ -490,7 +493,12 @@ struct MetisSpectralizePass
 
     OpBuilder b(ctx);
     for (auto [index, item] : llvm::enumerate(items)) {
-      const Classified &c = item.c;
+      if (!item.c) {
+        if (remarks)
+          item.op->emitRemark() << "metis-spectralize: " << item.remark;
+        continue;
+      }
+      const Classified &c = *item.c;
       const Decision &d = item.d;
       if (remarks) {
         InFlightDiagnostic diag = c.op->emitRemark();
