@@ -19,15 +19,19 @@ what to compare):
   x 3 GEMMs per layer, all W and G split at rank 16), expansion into
   spectral_split / quantize / scaled_matmul, verification.
 
-Both are whole-process wall times (min over repeats); ``--mlir-timing``
-splits of the metis-opt run are reported for the largest graph.
+Both are whole-process wall and user+sys CPU times (min over repeats);
+``--mlir-timing`` splits of the metis-opt run are reported for the largest
+graph.
 
 **Gradient error** (skipped with --no-gradients; compiles 4 modules, minutes
-on a loaded machine): the tiny graph (2 layers, hidden 64, FFN 128, vocab
-256, 4/2 heads, 2x16 tokens) compiled with metis-train-cpu under preset
-none (f32), metis, nvfp4 and nvidia-recipe (defaults: stochastic rounding on
-gradients, seed 0) and run on fixed random inputs; the relative Frobenius
-error ||dW - dW_f32|| / ||dW_f32|| of every weight gradient.
+on a loaded machine): the tiny graph (--grad-layers layers, default 1;
+hidden 64, FFN 128, vocab 256, 4/2 heads, 2x16 tokens; the graph of
+python/tests/test_spectralize_e2e.py, whose compile cache it can reuse via
+METIS_CACHE_DIR) compiled with metis-train-cpu under preset none (f32),
+metis, nvfp4 and nvidia-recipe (skip-last-layers=0 with one layer;
+defaults otherwise: stochastic rounding on gradients, seed 0) and run on
+fixed random inputs (llama_model.inputs); the relative Frobenius error
+||dW - dW_f32|| / ||dW_f32|| of every weight gradient.
 
 Writes DIR/compile_time.json and prints a Markdown summary; DIR defaults to
 benchmarks/results/.
@@ -37,6 +41,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -53,11 +58,16 @@ from metis.llama_graph import LLAMA3_8B, LlamaConfig, generate, param_specs  # n
 MLIR_OPT = "/usr/bin/mlir-opt-22"
 
 
-def wall(cmd):
+def measure(cmd):
+    """(wall seconds, user+sys CPU seconds) of running `cmd`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.PIPE)
-    return time.perf_counter() - t
+    elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def compile_times(layer_counts, repeats):
@@ -70,14 +80,18 @@ def compile_times(layer_counts, repeats):
             path.write_text(generate(cfg, annotate=False))
             base, metis = [], []
             for _ in range(repeats):
-                base.append(wall([MLIR_OPT, str(path), "-o", os.devnull]))
-                metis.append(wall([metis_opt, str(path), "--metis-spectralize",
-                                   "--metis-expand-spectral", "-o",
-                                   os.devnull]))
+                base.append(measure([MLIR_OPT, str(path), "-o", os.devnull]))
+                metis.append(measure([metis_opt, str(path),
+                                      "--metis-spectralize",
+                                      "--metis-expand-spectral", "-o",
+                                      os.devnull]))
+            bw, bc = min(w for w, _ in base), min(c for _, c in base)
+            mw, mc = min(w for w, _ in metis), min(c for _, c in metis)
             row = {"layers": n, "lines": path.read_text().count("\n"),
-                   "mlir_opt_parse_verify_s": min(base),
-                   "metis_spectralize_expand_s": min(metis),
-                   "ratio": min(metis) / min(base)}
+                   "mlir_opt_parse_verify_s": bw,
+                   "metis_spectralize_expand_s": mw, "ratio": mw / bw,
+                   "mlir_opt_cpu_s": bc, "metis_cpu_s": mc,
+                   "cpu_ratio": mc / bc}
             if n == max(layer_counts):
                 out = subprocess.run(
                     [metis_opt, str(path), "--metis-spectralize",
@@ -89,23 +103,26 @@ def compile_times(layer_counts, repeats):
                     for m in re.finditer(r"^\s*([0-9.]+)\s+\(\s*[0-9.]+%\)\s+(.+)$",
                                          out, re.M)}
             rows.append(row)
-            print(f"layers {n:2d}: mlir-opt {row['mlir_opt_parse_verify_s']:.3f} s, "
-                  f"metis {row['metis_spectralize_expand_s']:.3f} s, "
-                  f"ratio {row['ratio']:.2f}", flush=True)
+            print(f"layers {n:2d}: wall mlir-opt {bw:.3f} s, metis {mw:.3f} s"
+                  f" (x{mw / bw:.2f}); CPU mlir-opt {bc:.3f} s, metis "
+                  f"{mc:.3f} s (x{mc / bc:.2f})", flush=True)
     return rows
 
 
-def gradient_errors():
+def gradient_errors(layers):
     import numpy as np
     from metis import runtime
     from llama_model import inputs
 
-    tiny = LlamaConfig(layers=2, hidden=64, ffn=128, vocab=256, heads=4,
+    tiny = LlamaConfig(layers=layers, hidden=64, ffn=128, vocab=256, heads=4,
                        kv_heads=2, batch=2, seq=16)
     specs = param_specs(tiny)
     x, params, dl = inputs(tiny)
     grads = {}
-    for preset in ("none", "metis", "nvfp4", "nvidia-recipe"):
+    # With one layer the recipe's default would keep that (last) layer
+    # unquantized.
+    nvidia = "nvidia-recipe" + (" skip-last-layers=0" if layers == 1 else "")
+    for preset in ("none", "metis", "nvfp4", nvidia):
         t = time.perf_counter()
         lib = runtime.load(generate(tiny, abi="memref"),
                            (f"--metis-train-cpu=preset={preset} isa=none",))
@@ -126,20 +143,26 @@ def main():
     ap.add_argument("--layers", default="1,2,4,8,16,32")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-gradients", action="store_true")
+    ap.add_argument("--grad-layers", type=int, default=1,
+                    help="layers of the tiny graph (1: the e2e tests' "
+                         "graph; each extra layer adds minutes of clang time)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     a = ap.parse_args()
     result = {"compile_time": compile_times(
         [int(v) for v in a.layers.split(",")], a.repeats)}
     if not a.no_gradients:
-        result["gradient_rel_error"] = gradient_errors()
+        result["gradient_rel_error"] = gradient_errors(a.grad_layers)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "compile_time.json").write_text(json.dumps(result, indent=1))
-    print("\n| layers | lines | mlir-opt parse+verify (s) | metis-opt "
-          "spectralize+expand (s) | ratio |\n|---|---|---|---|---|")
+    print("\n| layers | lines | mlir-opt parse+verify: wall / CPU (s) | "
+          "metis-opt spectralize+expand: wall / CPU (s) | ratio wall / CPU |"
+          "\n|---|---|---|---|---|")
     for r in result["compile_time"]:
-        print(f"| {r['layers']} | {r['lines']} | {r['mlir_opt_parse_verify_s']:.3f} "
-              f"| {r['metis_spectralize_expand_s']:.3f} | {r['ratio']:.2f} |")
+        print(f"| {r['layers']} | {r['lines']} | "
+              f"{r['mlir_opt_parse_verify_s']:.3f} / {r['mlir_opt_cpu_s']:.3f} | "
+              f"{r['metis_spectralize_expand_s']:.3f} / {r['metis_cpu_s']:.3f} | "
+              f"{r['ratio']:.2f} / {r['cpu_ratio']:.2f} |")
     if "gradient_rel_error" in result:
         errs = result["gradient_rel_error"]
         names = list(next(iter(errs.values())))
