@@ -1,5 +1,6 @@
 // RUN: metis-opt %s -metis-spectralize=preset=nvfp4 -split-input-file | FileCheck %s
 // RUN: metis-opt %s -metis-spectralize -split-input-file | FileCheck %s --check-prefix=METIS
+// RUN: metis-opt %s -metis-spectralize=include-attention=true -split-input-file | FileCheck %s --check-prefix=ATT
 
 // Each input form torch-mlir's linalg backend emits for the GEMMs of a
 // linear layer, rewritten into metis.spectral_matmul with both operands in
@@ -150,10 +151,15 @@ func.func @fprop_bf16(%x: tensor<32x64xbf16> {metis.role = #metis.role<activatio
 
 // -----
 
-// Attention (batched, no weight): unchanged by default...
+// Attention (batched, no weight): unchanged by default, rewritten with
+// include-attention (batched operands are never split; K^T's transpose
+// folds away).
 // CHECK-LABEL: func.func @attention
 //       CHECK: linalg.batch_matmul
 //   CHECK-NOT: metis.spectral_matmul
+// ATT-LABEL: func.func @attention
+//  ATT-SAME: (%[[Q:.*]]: tensor<8x16x32xf32>, %[[K:.*]]: tensor<8x16x32xf32>)
+//       ATT: metis.spectral_matmul %[[Q]], %[[K]] {lhs_policy = #metis.operand<format = <nvfp4>, role = activation>, rhs_policy = #metis.operand<format = <nvfp4>, role = activation>} : tensor<8x16x32xf32>, tensor<8x16x32xf32> -> tensor<8x16x16xf32>
 func.func @attention(%q: tensor<8x16x32xf32>, %k: tensor<8x16x32xf32>) -> tensor<8x16x16xf32> {
   %e = tensor.empty() : tensor<8x32x16xf32>
   %kt = linalg.transpose ins(%k : tensor<8x16x32xf32>) outs(%e : tensor<8x32x16xf32>) permutation = [0, 2, 1]
@@ -220,4 +226,21 @@ func.func @memref_abi(%xm: memref<32x64xf32> {metis.role = #metis.role<activatio
   %y = linalg.matmul ins(%x, %wt : tensor<32x64xf32>, tensor<64x16xf32>) outs(%z : tensor<32x16xf32>) -> tensor<32x16xf32>
   bufferization.materialize_in_destination %y in restrict writable %ym : (tensor<32x16xf32>, memref<32x16xf32>) -> ()
   return
+}
+
+// -----
+
+// A training step's seed argument (metis.seed): every seeded op XORs its
+// own constant into it.
+// CHECK-LABEL: func.func @seed_argument
+//  CHECK-SAME: %[[SEED:[^:]*]]: i64 {metis.seed})
+//       CHECK: %[[C:.*]] = arith.constant {{-?[0-9]+}} : i64
+//       CHECK: %[[S:.*]] = arith.xori %[[SEED]], %[[C]] : i64
+//       CHECK: metis.spectral_matmul %{{.*}}, %{{.*}} seed %[[S]]
+func.func @seed_argument(%g: tensor<32x48xf32> {metis.role = #metis.role<gradient>}, %w: tensor<48x64xf32> {metis.role = #metis.role<weight>}, %seed: i64 {metis.seed}) -> tensor<32x64xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<32x64xf32>
+  %z = linalg.fill ins(%cst : f32) outs(%e : tensor<32x64xf32>) -> tensor<32x64xf32>
+  %y = linalg.matmul ins(%g, %w : tensor<32x48xf32>, tensor<48x64xf32>) outs(%z : tensor<32x64xf32>) -> tensor<32x64xf32>
+  return %y : tensor<32x64xf32>
 }
