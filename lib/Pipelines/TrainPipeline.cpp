@@ -14,8 +14,8 @@
 
 using namespace mlir;
 
-void mlir::metis::buildTrainCPUPipeline(OpPassManager &pm,
-                                        const TrainCPUPipelineOptions &options) {
+void mlir::metis::buildTrainCPUPipeline(
+    OpPassManager &pm, const TrainCPUPipelineOptions &options) {
   MetisSpectralizeOptions spectralize;
   spectralize.preset = options.preset;
   spectralize.rank = options.rank;

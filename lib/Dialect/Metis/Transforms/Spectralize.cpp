@@ -52,8 +52,7 @@ struct Config {
 };
 
 bool isPreset(StringRef name) {
-  return llvm::is_contained({"metis", "nvfp4", "nvidia-recipe", "none"},
-                            name);
+  return llvm::is_contained({"metis", "nvfp4", "nvidia-recipe", "none"}, name);
 }
 
 /// Outcome of the policy for one contraction.
@@ -90,8 +89,8 @@ OperandPolicyAttr operandPolicy(MLIRContext *ctx, const Config &cfg, Role role,
     if (s.batch)
       os << "; " << side << ": no split (batched)";
     else if (cfg.rank >= std::min(rows, s.kSize))
-      os << "; " << side << ": no split (rank " << cfg.rank
-         << " >= min(" << rows << ", " << s.kSize << "))";
+      os << "; " << side << ": no split (rank " << cfg.rank << " >= min("
+         << rows << ", " << s.kSize << "))";
     else if (rows % kBlock != 0)
       os << "; " << side << ": no split (" << rows
          << " rows are not a multiple of 16, needed by the FP4 factor U)";
@@ -214,8 +213,8 @@ Value inLoopOrder(OpBuilder &b, Location loc, Value operand, AffineMap map,
 
 /// TransformerEngine's sign vector of the 16-point random Hadamard
 /// transform (METIS.md §5.2).
-constexpr int kRhtSigns[16] = {1, 1,  1,  -1, 1,  -1, -1, -1,
-                               -1, -1, -1, 1, -1, 1,  -1, -1};
+constexpr int kRhtSigns[16] = {1,  1,  1,  -1, 1,  -1, -1, -1,
+                               -1, -1, -1, 1,  -1, 1,  -1, -1};
 
 /// `v` [R, K] times the block-diagonal orthogonal matrix diag(T, T, ...)
 /// with T = diag(signs)·H16/4 along K (K % 16 == 0). Both Wgrad operands get
@@ -235,17 +234,16 @@ Value hadamard(OpBuilder &b, Location loc, Value v) {
       b, loc, DenseElementsAttr::get(matType, entries));
   auto blockedType = RankedTensorType::get({rows, k / 16, 16}, elt);
   SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
-  Value blocked =
-      tensor::ExpandShapeOp::create(b, loc, blockedType, v, groups);
+  Value blocked = tensor::ExpandShapeOp::create(b, loc, blockedType, v, groups);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
   Value init = tensor::EmptyOp::create(b, loc, blockedType.getShape(), elt);
   Value fill = linalg::FillOp::create(b, loc, zero, init).getResult(0);
   MLIRContext *ctx = b.getContext();
   AffineExpr d0, d1, d2, d3;
   bindDims(ctx, d0, d1, d2, d3);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(4, 0, {d0, d1, d3}, ctx),
-      AffineMap::get(4, 0, {d3, d2}, ctx), AffineMap::get(4, 0, {d0, d1, d2}, ctx)};
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d0, d1, d3}, ctx),
+                                 AffineMap::get(4, 0, {d3, d2}, ctx),
+                                 AffineMap::get(4, 0, {d0, d1, d2}, ctx)};
   SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
   iters.push_back(utils::IteratorType::reduction);
   auto g = linalg::GenericOp::create(
@@ -395,8 +393,8 @@ struct MetisSpectralizePass
     cfg.tiledWeights = presetName == "nvidia-recipe";
     cfg.hadamard = hadamard == "on" ||
                    (hadamard == "auto" && presetName == "nvidia-recipe");
-    cfg.gradientRounding = gradientRounding == "rne" ? Rounding::rne
-                                                     : Rounding::stochastic;
+    cfg.gradientRounding =
+        gradientRounding == "rne" ? Rounding::rne : Rounding::stochastic;
     cfg.skipFirst = skipFirstLayers;
     // NVIDIA keeps ~15% of the linear layers, the last ones, in BF16.
     cfg.skipLast = skipLastLayers >= 0 ? skipLastLayers
@@ -438,9 +436,11 @@ struct MetisSpectralizePass
       auto policyName = dyn_cast_or_null<StringAttr>(policy);
       if (policyName && policyName.getValue() == "none") {
         if (linalg::isaContractionOpInterface(op))
-          items.push_back({op, std::nullopt, {},
-                           "left unchanged (" + kPolicyAttr.str() +
-                               " = \"none\")"});
+          items.push_back(
+              {op,
+               std::nullopt,
+               {},
+               "left unchanged (" + kPolicyAttr.str() + " = \"none\")"});
         return WalkResult::advance();
       }
       if (!linalg::isaContractionOpInterface(op))
@@ -463,8 +463,7 @@ struct MetisSpectralizePass
         auto l = dict.getAs<OperandPolicyAttr>("lhs");
         auto r = dict.getAs<OperandPolicyAttr>("rhs");
         if (!l || !r) {
-          op->emitError() << "metis-spectralize: a dictionary "
-                          << kPolicyAttr
+          op->emitError() << "metis-spectralize: a dictionary " << kPolicyAttr
                           << " needs `lhs` and `rhs` #metis.operand entries";
           return WalkResult::interrupt();
         }
@@ -543,8 +542,7 @@ struct MetisSpectralizePass
     if (auto f = dyn_cast<FunctionOpInterface>(getOperation()))
       funcs.push_back(f);
     else
-      getOperation()->walk(
-          [&](FunctionOpInterface f) { funcs.push_back(f); });
+      getOperation()->walk([&](FunctionOpInterface f) { funcs.push_back(f); });
     for (FunctionOpInterface f : funcs)
       runOnFunction(f);
     if (!stripAnnotations)

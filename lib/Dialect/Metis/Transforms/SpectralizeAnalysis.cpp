@@ -204,8 +204,7 @@ bool FunctionAnalysis::isWeightArg(BlockArgument arg) const {
   return t && t.hasRank() && t.getRank() == 2;
 }
 
-std::optional<LinearInfo>
-FunctionAnalysis::linearOf(BlockArgument arg) const {
+std::optional<LinearInfo> FunctionAnalysis::linearOf(BlockArgument arg) const {
   if (!arg)
     return std::nullopt;
   auto it = linears.find(arg);
@@ -249,8 +248,8 @@ FunctionAnalysis::FunctionAnalysis(FunctionOpInterface func) : func(func) {
     if (!t || !t.hasRank() || t.getRank() != 2 || !isWeightArg(arg))
       continue;
     weights.push_back(arg);
-    anyHeadMark |= static_cast<bool>(
-        func.getArgAttr(arg.getArgNumber(), kLmHeadAttr));
+    anyHeadMark |=
+        static_cast<bool>(func.getArgAttr(arg.getArgNumber(), kLmHeadAttr));
   }
   // Unmarked: the last weight is the head when it has no `metis.layer` and
   // its `out` (the vocabulary) is larger than every other weight's.
@@ -267,10 +266,9 @@ FunctionAnalysis::FunctionAnalysis(FunctionOpInterface func) : func(func) {
   for (auto [i, arg] : llvm::enumerate(weights)) {
     LinearInfo info;
     info.weight = arg;
-    info.lmHead = anyHeadMark
-                      ? static_cast<bool>(
-                            func.getArgAttr(arg.getArgNumber(), kLmHeadAttr))
-                      : lastIsHead && i + 1 == weights.size();
+    info.lmHead = anyHeadMark ? static_cast<bool>(func.getArgAttr(
+                                    arg.getArgNumber(), kLmHeadAttr))
+                              : lastIsHead && i + 1 == weights.size();
     if (!info.lmHead) {
       auto layer =
           func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(), kLayerAttr);
@@ -333,8 +331,7 @@ FunctionAnalysis::FunctionAnalysis(FunctionOpInterface func) : func(func) {
         continue;
       if (w == argOf(func, traceSource(other).root))
         continue;
-      int64_t kPos =
-          positionOf(linalgOp.getIndexingMapsArray()[i], shape->k);
+      int64_t kPos = positionOf(linalgOp.getIndexingMapsArray()[i], shape->k);
       recordLinearUse(w, other, (*src.dims)[kPos] == 0);
     }
   });
@@ -402,9 +399,8 @@ Classified FunctionAnalysis::classify(linalg::LinalgOp op,
     return c;
   }
   if ((*c.lhsRole == Role::gradient) == (*c.rhsRole == Role::gradient)) {
-    c.note = *c.lhsRole == Role::gradient
-                 ? "two gradient operands"
-                 : "no weight and no gradient operand";
+    c.note = *c.lhsRole == Role::gradient ? "two gradient operands"
+                                          : "no weight and no gradient operand";
     return c;
   }
   unsigned g = *c.lhsRole == Role::gradient ? 0 : 1;
@@ -420,10 +416,9 @@ Classified FunctionAnalysis::classify(linalg::LinalgOp op,
     return c;
   }
   ArrayRef<int64_t> ws = cast<ShapedType>(weight.getType()).getShape();
-  auto outShape = cast<ShapedType>(op.getDpsInitOperand(0)->get().getType())
-                      .getShape();
-  if (!(outShape == ws ||
-        (outShape[0] == ws[1] && outShape[1] == ws[0]))) {
+  auto outShape =
+      cast<ShapedType>(op.getDpsInitOperand(0)->get().getType()).getShape();
+  if (!(outShape == ws || (outShape[0] == ws[1] && outShape[1] == ws[0]))) {
     c.note = "a gradient x activation product whose shape is not its "
              "linear's weight shape";
     return c;

@@ -61,9 +61,8 @@ struct Classified {
 /// its loops, f32/bf16 operands of one type, an f32/bf16 result, and a
 /// zero-filled init. `isGemm` (optional) is set to false for contractions
 /// that have no M or no N dimension (dot products, reductions).
-std::optional<ContractionShape> matchContraction(linalg::LinalgOp op,
-                                                 std::string &why,
-                                                 bool *isGemm = nullptr);
+std::optional<ContractionShape>
+matchContraction(linalg::LinalgOp op, std::string &why, bool *isGemm = nullptr);
 
 /// The role and layer analysis of one function.
 class FunctionAnalysis {
