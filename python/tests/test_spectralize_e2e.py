@@ -9,10 +9,13 @@ metis-train-cpu under each preset and run on the CPU.
 * nvfp4 and nvidia-recipe with RNE gradients: every weight gradient matches
   the model whose linears quantize their three GEMMs with the numpy
   quantizer (metis.reference), to float32-accumulation tolerance;
-* metis and nvfp4 with their defaults (stochastic rounding,
+* metis (only with METIS_SLOW_TESTS=1: its module takes clang over ten
+  minutes here) and nvfp4 with their defaults (stochastic rounding,
   splits): the weight gradients are close to the f32 ones, the quantized
   layers' are not exact, and a rerun gives the same bits.
 """
+
+import os
 
 import numpy as np
 import pytest
@@ -95,7 +98,16 @@ def test_rne_matches_numpy_model(preset, quantized, tiles, hadamard):
     assert rel(dx, ref_dx) < 1e-4
 
 
-@pytest.mark.parametrize("preset", ["metis", "nvfp4"])
+#: The expanded metis-preset module (every W and G split: ~35
+#: metis.spectral_split lowerings, ~140k lines of LLVM IR in one function)
+#: takes clang -O3 over 10 minutes on the shared 2-core machine; it runs
+#: when METIS_SLOW_TESTS=1 (and in benchmarks/compile_time.py).
+_slow = pytest.mark.skipif(not os.environ.get("METIS_SLOW_TESTS"),
+                           reason="slow to compile; set METIS_SLOW_TESTS=1")
+
+
+@pytest.mark.parametrize("preset", [pytest.param("metis", marks=_slow),
+                                    "nvfp4"])
 def test_preset_gradients_close_to_f32(preset):
     _, _, grads = run(f"preset={preset}")
     f32 = run("preset=none")[2]
