@@ -1,8 +1,8 @@
 """End to end: a tiny LLaMA training graph (python/metis/llama_graph.py; one
 decoder layer, hidden 64, FFN 128, vocab 256, 4/2 heads, 2x16 tokens — one
-layer because the expanded metis module takes minutes to compile with
-clang -O3; benchmarks/compile_time.py runs the 2-layer graph) compiled with
-metis-train-cpu under each preset and run on the CPU.
+layer because the expanded modules take minutes to compile with clang -O3 on
+the shared machine) compiled with metis-train-cpu under each preset and run
+on the CPU.
 
 * preset none: the graph itself matches torch autograd of an independently
   written model (llama_model.py), so the generated backward is right;
