@@ -16,4 +16,5 @@ void mlir::metis::registerAllPasses() {
   registerMetisPasses();
   registerMetisConversionPasses();
   registerPipelines();
+  registerTrainPipelines();
 }

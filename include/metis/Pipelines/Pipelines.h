@@ -68,6 +68,57 @@ std::string getGPUPipeline(const GPUPipelineOptions &options);
 /// Adds `metis-gpu-pipeline` to `pm` (anchored on builtin.module).
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
 
+/// Options of `metis-train-cpu`: those of metis-spectralize (see its pass
+/// documentation) and the CPU pipeline's `isa`.
+struct TrainCPUPipelineOptions
+    : public PassPipelineOptions<TrainCPUPipelineOptions> {
+  Option<std::string> preset{
+      *this, "preset",
+      llvm::cl::desc("metis-spectralize preset: metis, nvfp4, nvidia-recipe "
+                     "or none (no rewrite: the unquantized graph)"),
+      llvm::cl::init("metis")};
+  Option<int64_t> rank{*this, "rank", llvm::cl::desc("Split rank"),
+                       llvm::cl::init(16)};
+  Option<std::string> gradientRounding{
+      *this, "gradient-rounding",
+      llvm::cl::desc("Rounding of gradients: stochastic (default) or rne"),
+      llvm::cl::init("")};
+  Option<std::string> hadamard{
+      *this, "hadamard",
+      llvm::cl::desc("Random Hadamard on Wgrad operands: auto, on or off"),
+      llvm::cl::init("auto")};
+  Option<int64_t> skipFirstLayers{*this, "skip-first-layers",
+                                  llvm::cl::desc("Unquantized first layers"),
+                                  llvm::cl::init(0)};
+  Option<int64_t> skipLastLayers{
+      *this, "skip-last-layers",
+      llvm::cl::desc("Unquantized last layers (-1: the preset's choice)"),
+      llvm::cl::init(-1)};
+  Option<int64_t> minSize{*this, "min-size",
+                          llvm::cl::desc("Minimum min(M, N, K) to quantize"),
+                          llvm::cl::init(0)};
+  Option<bool> includeAttention{*this, "include-attention",
+                                llvm::cl::desc("Quantize attention too"),
+                                llvm::cl::init(false)};
+  Option<bool> includeLmHead{*this, "include-lm-head",
+                             llvm::cl::desc("Quantize the lm head too"),
+                             llvm::cl::init(false)};
+  Option<int64_t> seed{*this, "seed",
+                       llvm::cl::desc("Base of the per-contraction seeds"),
+                       llvm::cl::init(0)};
+  Option<std::string> isa{*this, "isa",
+                          llvm::cl::desc("See metis-cpu-pipeline"),
+                          llvm::cl::init("auto")};
+};
+
+/// Adds `metis-train-cpu` to `pm`: metis-spectralize (annotations
+/// stripped), metis-expand-spectral, metis-cpu-pipeline.
+void buildTrainCPUPipeline(OpPassManager &pm,
+                           const TrainCPUPipelineOptions &options);
+
+/// Registers `metis-train-cpu`.
+void registerTrainPipelines();
+
 /// The ISA `auto` resolves to on this host: "avx512", "avx2" or "none".
 std::string detectHostISA();
 

@@ -3,6 +3,8 @@
 #ifndef METIS_DIALECT_METIS_TRANSFORMS_PASSES_H
 #define METIS_DIALECT_METIS_TRANSFORMS_PASSES_H
 
+#include "metis/Dialect/Metis/IR/MetisDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"

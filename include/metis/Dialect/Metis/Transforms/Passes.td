@@ -203,4 +203,131 @@ def MetisExpandSpectral : Pass<"metis-expand-spectral"> {
   ];
 }
 
+def MetisSpectralize : Pass<"metis-spectralize"> {
+  let summary = "Rewrite the matmuls of a linalg-on-tensors training graph "
+                "into metis.spectral_matmul by role (W4A4G4 Metis form)";
+  let description = [{
+    Finds every contraction (any `linalg` op that implements the contraction
+    interface: `linalg.matmul`, `linalg.batch_matmul`, `linalg.generic`
+    with permuted maps, ...) in each function, classifies it, and rewrites
+    the ones the policy selects into `metis.spectral_matmul` (`C = Â·B̂ᵀ`,
+    both operands quantized along the GEMM's own reduction axis K,
+    METIS.md §0.2). Operands are put into the `[M, K]` / `[N, K]` layout
+    with `linalg.transpose` (a transpose that feeds the contraction is
+    folded, e.g. `Wᵀ` of torch's `aten.t` becomes W itself), the result is
+    transposed back if the contraction's output map asks for it. The full
+    rules and measured numbers are in docs/Spectralize.md.
+
+    **Rewritable contractions.** Tensor semantics, static shapes, at most
+    one batch and exactly one M, N, K loop, operands indexed by permutations
+    of their loops, f32 or bf16 operands of one element type, an f32/bf16
+    result and a zero `linalg.fill` init. Any other contraction is left
+    unchanged with a warning saying why (dynamic shapes, mixed element
+    types, broadcast operands, several M/N/K loops, ...).
+
+    **Roles and classes** (dataflow rules):
+    * *Weights* are function arguments marked `metis.role =
+      #metis.role<weight>`; in a function where no argument has a
+      `metis.role`, every 2-D argument is taken as a weight. Operands are traced to
+      arguments through `linalg.transpose`, `tensor.collapse_shape` /
+      `expand_shape`, `tensor.cast`, element-wise cast `linalg.generic`s
+      and `bufferization.to_tensor`.
+    * A 2-D contraction with one weight operand W (torch layout `[out,
+      in]`) is W's **Fprop** when it reduces over W's dim 1 and its
+      **Dgrad** when it reduces over dim 0; the other operand is an
+      activation (Fprop) or a gradient (Dgrad).
+    * *Gradients*: arguments marked `gradient`, the non-weight operands of
+      Dgrads, and every value computed from them.
+    * A 2-D contraction of one gradient and one activation is the **Wgrad**
+      of W when its gradient operand is that of W's Dgrad (or its
+      activation that of W's Fprop) and its result has W's shape or its
+      transpose.
+    * A batched contraction without weights is **attention**; everything
+      else is **other** and is never rewritten by a preset.
+    * *Layers*: `metis.layer = i : i64` on a weight argument, else the
+      weight's ordinal among the weights in argument order. The **lm head**
+      is the argument marked `metis.lm_head`, else the last weight argument
+      when it has no `metis.layer` and its dim 0 (the vocabulary) is larger
+      than every other weight's.
+
+    **Presets** (`preset`; NVFP4 1x16 blocks, RNE on weights and
+    activations, `gradient-rounding` — stochastic by default — on
+    gradients, for all):
+    * `metis` (default): weights and gradients split at `rank` (16), FP4
+      factors, 4 oversampling columns, 2 power iterations, Gaussian sketch,
+      exact residual.
+    * `nvfp4`: no split (the plain NVFP4 baseline).
+    * `nvidia-recipe` (METIS.md §5.2): weights in 16x16 tiles; the random
+      Hadamard transform (16x16, TransformerEngine's sign vector, scaled by
+      1/4) on both Wgrad operands along K (`hadamard=auto`); the last
+      `ceil(0.15 · layers)` layers unquantized (when `skip-last-layers` is
+      -1).
+    * `none`: classify only (with `remarks`), rewrite nothing.
+
+    Every preset keeps attention (`include-attention`) and the lm head
+    (`include-lm-head`) unquantized and skips `skip-first-layers` /
+    `skip-last-layers` layers and contractions with `min(M, N, K) <
+    min-size`. K must be a multiple of 16; a split is dropped (and said so
+    in the remark) for batched operands, when `rank >= min(rows, K)` or when
+    the operand's rows are not a multiple of 16 (the FP4 factor U is blocked
+    along them); 16x16 weight tiles fall back to 1x16 when the rows do not
+    tile.
+
+    **Overrides.** A `metis.policy` string attribute on a function or a
+    contraction selects a preset for it (`"none"` leaves an op alone); a
+    dictionary `metis.policy = {lhs = #metis.operand<...>, rhs =
+    #metis.operand<...>}` on a contraction rewrites it with exactly those
+    policies, whatever its class.
+
+    **Seeds.** An op that needs one (stochastic rounding or a split) gets
+    `s XOR c_i`, with `s` the function's i64 argument marked `metis.seed`
+    (when there is one) or 0, and `c_i` a constant derived (splitmix64) from
+    the pass's `seed` and the contraction's index i in the function.
+
+    **Remarks.** With `remarks=true` every contraction gets a remark with
+    its class, layer, M×N×K, operand roles and the decision (the policies
+    used, or why it was left unchanged). `strip-annotations` removes the
+    `metis.role` / `metis.layer` / `metis.lm_head` / `metis.seed` /
+    `metis.policy` attributes afterwards (`metis-train-cpu` does, so that
+    the LLVM translation does not see them). Running the pass twice changes
+    nothing the second time.
+  }];
+  let options = [
+    Option<"preset", "preset", "std::string", /*default=*/"\"metis\"",
+           "Policy preset: metis, nvfp4, nvidia-recipe or none">,
+    Option<"rank", "rank", "int64_t", /*default=*/"16",
+           "Rank of the weight and gradient splits (metis preset)">,
+    Option<"gradientRounding", "gradient-rounding", "std::string",
+           /*default=*/"\"\"",
+           "Rounding of gradient operands: stochastic (default) or rne">,
+    Option<"hadamard", "hadamard", "std::string", /*default=*/"\"auto\"",
+           "Random Hadamard transform on the Wgrad operands: auto (with "
+           "nvidia-recipe), on or off">,
+    Option<"skipFirstLayers", "skip-first-layers", "int64_t",
+           /*default=*/"0", "Leave the first N layers unquantized">,
+    Option<"skipLastLayers", "skip-last-layers", "int64_t",
+           /*default=*/"-1",
+           "Leave the last N layers unquantized (-1: the preset's choice)">,
+    Option<"minSize", "min-size", "int64_t", /*default=*/"0",
+           "Leave contractions with min(M, N, K) below this unquantized">,
+    Option<"includeAttention", "include-attention", "bool",
+           /*default=*/"false", "Quantize attention contractions too">,
+    Option<"includeLmHead", "include-lm-head", "bool", /*default=*/"false",
+           "Quantize the lm head's GEMMs too">,
+    Option<"seed", "seed", "int64_t", /*default=*/"0",
+           "Base of the per-contraction seed constants">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark with each contraction's class and decision">,
+    Option<"stripAnnotations", "strip-annotations", "bool",
+           /*default=*/"false",
+           "Remove the metis.* role/layer/policy annotations afterwards">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::metis::MetisDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // METIS_DIALECT_METIS_TRANSFORMS_PASSES_TD
