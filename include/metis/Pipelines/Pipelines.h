@@ -5,6 +5,7 @@
 
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 
@@ -29,8 +30,11 @@ std::string detectHostISA();
 /// builtin.module), for an `isa` that is not `auto`.
 std::string getCPUPipeline(llvm::StringRef isa);
 
-/// Adds `metis-cpu-pipeline` to `pm` (anchored on builtin.module).
-void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+/// Adds `metis-cpu-pipeline` to `pm` (anchored on builtin.module); fails
+/// with a message on `errorStream` for an unknown `isa`.
+LogicalResult buildCPUPipeline(OpPassManager &pm,
+                               const CPUPipelineOptions &options,
+                               llvm::raw_ostream &errorStream);
 
 /// Registers `metis-cpu-pipeline`.
 void registerPipelines();
