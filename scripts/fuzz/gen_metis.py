@@ -68,8 +68,10 @@ class Gen:
         r = self.rng.random()
         if allow_dynamic and r < 0.12:
             return None
-        if r < 0.2:
+        if r < 0.15:
             return multiple
+        if r < 0.18:  # empty tensors
+            return 0
         if r < 0.24:  # large, for overflow and folding limits
             return multiple * self.rng.choice([4096, 65536, 1 << 20])
         return multiple * self.rng.randint(1, 12)
