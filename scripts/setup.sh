@@ -10,6 +10,9 @@ PRESET="${1:-release}"
 PACKAGES=(
   # Toolchain: LLVM/MLIR 22 from Debian, clang + lld for fast links.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  # Sanitizer and libFuzzer runtimes: the asan preset and metis-fuzz (built
+  # by scripts/test.sh's fuzz smoke in every preset).
+  libclang-rt-22-dev
   cmake ninja-build ccache libgtest-dev
   # Python layer and tests (/usr/bin/python3 only; there is no PyPI).
   python3 python3-numpy python3-scipy python3-torch python3-matplotlib python3-pytest

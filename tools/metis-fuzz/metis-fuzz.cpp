@@ -117,6 +117,22 @@ static void checkRoundTrip(ModuleOp module, MLIRContext &ctx) {
   }
 }
 
+/// Whether `text` uses the custom syntax of an upstream op whose parser
+/// crashes on a malformed dimension list in LLVM 22 (`permutation = [x]`:
+/// DenseI64ArrayAttr::parse's null result is stored unchecked; reproducible
+/// with stock mlir-opt-22). Such inputs are skipped so that the campaign
+/// keeps exploring metis; docs/Reliability.md lists the upstream findings.
+static bool usesCrashingUpstreamParser(llvm::StringRef text) {
+  for (llvm::StringRef op :
+       {"linalg.transpose", "linalg.broadcast", "linalg.reduce"}) {
+    for (size_t pos = text.find(op); pos != llvm::StringRef::npos;
+         pos = text.find(op, pos + 1))
+      if (pos == 0 || text[pos - 1] != '"') // not the generic form
+        return true;
+  }
+  return false;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // A fresh context per input: no state leaks from one input to the next.
   MLIRContext ctx(*parseRegistry, MLIRContext::Threading::DISABLED);
@@ -128,6 +144,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   // The lexer relies on a terminating NUL: parse a NUL-terminated copy.
   std::string text(reinterpret_cast<const char *>(data), size);
+  if (usesCrashingUpstreamParser(text))
+    return 0;
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
   if (!module)
     return 0;
