@@ -7,7 +7,9 @@
 # keeps its own growing corpus in BUILD_DIR/fuzz-work/<target>/corpus
 # (seeded from fuzz/corpus), its log in BUILD_DIR/fuzz-work/<target>.log and
 # any crash/timeout/leak input next to it; the last lines are a table of
-# executions, seconds and findings per target.
+# executions, seconds and findings per target. MAX_TIME=<seconds> in the
+# environment caps each target's time (libFuzzer -max_total_time), so that
+# the slow targets (lowering to LLVM) cannot take the whole campaign.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -31,7 +33,7 @@ while read -r name pipeline; do
   log="$WORK/$name.log"
   start=$(date +%s)
   nice -n 19 "$BUILD_DIR/bin/metis-fuzz" "--metis-pipeline=$pipeline" \
-    -seed=1 -runs="$RUNS" -timeout=60 -rss_limit_mb=4096 -max_len=4096 \
+    -seed=1 -runs="$RUNS" -max_total_time="${MAX_TIME:-0}" -timeout=60 -rss_limit_mb=4096 -max_len=4096 \
     -print_final_stats=1 -artifact_prefix="$WORK/$name-" \
     "$WORK/$name/corpus" "$ROOT/fuzz/corpus" >"$log" 2>&1
   rc=$?

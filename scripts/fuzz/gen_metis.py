@@ -408,6 +408,9 @@ def run(args):
     start = time.time()
     for i in range(args.count):
         seed = args.seed + i
+        if i and i % 25 == 0:
+            print(f"{i} modules, {len(findings)} findings, "
+                  f"{time.time() - start:.0f} s", flush=True)
         text = generate(seed)
         reason, err = run_one(metis_opt, text, "", args.timeout)
         if reason is not None or "error:" in err:
@@ -425,6 +428,7 @@ def run(args):
                 stats[name][1] += 1
                 findings.append((name, seed, reason,
                                  err.strip().splitlines()[-3:]))
+                print(f"FINDING {name} seed {seed}: {reason}", flush=True)
                 if out:
                     out.mkdir(parents=True, exist_ok=True)
                     (out / f"{name}-{seed}.mlir").write_text(
