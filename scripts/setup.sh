@@ -12,6 +12,9 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   # libomp for metis-cpu-pipeline{threads=N} (OpenMP) shared libraries.
   libomp-22-dev
+  # Sanitizer and libFuzzer runtimes: the asan preset and metis-fuzz (built
+  # by scripts/test.sh's fuzz smoke in every preset).
+  libclang-rt-22-dev
   cmake ninja-build ccache libgtest-dev
   # Python layer and tests (/usr/bin/python3 only; there is no PyPI).
   python3 python3-numpy python3-scipy python3-torch python3-matplotlib python3-pytest

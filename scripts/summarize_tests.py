@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Adds up lit, gtest and pytest results; prints `N passed, N failed` last.
+"""Adds up lit, gtest, pytest and fuzz-smoke results; prints `N passed, N
+failed` last.
 
 A suite whose report is missing counts as one failure, so a crash of a whole
 runner can never look like success. Exit code 1 if anything failed.
@@ -43,7 +44,7 @@ def gtest(path):
 
 def main(results):
     suites = [("lit", "lit.xml", junit), ("unit", "gtest.json", gtest),
-              ("python", "pytest.xml", junit)]
+              ("python", "pytest.xml", junit), ("fuzz", "fuzz.xml", junit)]
     total_p = total_f = 0
     for name, fname, parse in suites:
         path = os.path.join(results, fname)

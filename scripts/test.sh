@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every metis test: lit (test/), the gtest unit
-# tests (unittests/) and the Python tests (python/tests/). The last line is
-# `N passed, N failed` over all of them; the exit code is non-zero if any
-# test failed. Usage: scripts/test.sh [release|asan]
+# tests (unittests/), the Python tests (python/tests/) and a short fuzzing
+# smoke (scripts/fuzz/smoke.py: builds metis-fuzz, fixed seed, bounded
+# runs; METIS_SKIP_FUZZ=1 skips it, which counts as one failure). The last
+# line is `N passed, N failed` over all of them; the exit code is non-zero
+# if any test failed. Usage: scripts/test.sh [release|asan]
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,5 +34,11 @@ fi
 echo "== python tests =="
 METIS_BUILD_DIR="$BUILD_DIR" PYTHONPATH="$ROOT/python" /usr/bin/python3 -m pytest -q \
   -p no:cacheprovider --junitxml="$RESULTS/pytest.xml" "$ROOT/python/tests"
+
+echo "== fuzz smoke =="
+if [[ "${METIS_SKIP_FUZZ:-0}" != 1 ]]; then
+  /usr/bin/python3 "$ROOT/scripts/fuzz/smoke.py" --build-dir "$BUILD_DIR" \
+    --junit "$RESULTS/fuzz.xml"
+fi
 
 /usr/bin/python3 "$ROOT/scripts/summarize_tests.py" "$RESULTS"

@@ -10,7 +10,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -74,35 +73,65 @@ std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
          "reconcile-unrealized-casts";
 }
 
-void mlir::metis::buildCPUPipeline(OpPassManager &pm,
-                                   const CPUPipelineOptions &options) {
+/// Whether `isa` names a known kernel preset (or `auto`).
+static bool isKnownISA(llvm::StringRef isa) {
+  return isa == "auto" || isa == "avx512" || isa == "avx2" || isa == "none";
+}
+
+LogicalResult mlir::metis::buildCPUPipeline(OpPassManager &pm,
+                                            const CPUPipelineOptions &options,
+                                            llvm::raw_ostream &errorStream) {
+  // The isa is user text spliced into the pipeline text: check it first, so
+  // that a value like `a}` is an unknown isa and not a malformed pipeline.
+  if (!isKnownISA(options.isa)) {
+    errorStream << "metis-cpu-pipeline: unknown isa '" << options.isa
+                << "' (expected auto, avx512, avx2 or none)";
+    return failure();
+  }
   std::string isa = options.isa;
   if (isa == "auto")
     isa = detectHostISA();
-  std::string error;
-  llvm::raw_string_ostream os(error);
-  // An unknown isa reaches metis-cpu-gemm, whose option check reports it.
-  if (failed(parsePassPipeline(
-          getCPUPipeline(isa, options.threads, options.gemmF32), pm, os)))
-    llvm::report_fatal_error(llvm::Twine("metis-cpu-pipeline is malformed: ") +
-                             error);
+  return parsePassPipeline(
+      getCPUPipeline(isa, options.threads, options.gemmF32), pm, errorStream);
 }
 
 void mlir::metis::registerPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>(
+  registerPassPipeline(
       "metis-cpu-pipeline",
       "Lower metis and linalg on tensors to the LLVM dialect for the CPU "
       "(convert-metis-to-linalg, bufferization, the FP4 GEMM kernel, loops, "
       "LLVM)",
-      [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        buildCPUPipeline(pm, options);
+      [](OpPassManager &pm, llvm::StringRef optionsStr,
+         llvm::function_ref<LogicalResult(const llvm::Twine &)> errorHandler) {
+        CPUPipelineOptions options;
+        if (failed(options.parseFromString(optionsStr)))
+          return failure();
+        std::string error;
+        llvm::raw_string_ostream os(error);
+        if (failed(buildCPUPipeline(pm, options, os)))
+          return errorHandler(error);
+        return success();
+      },
+      [](llvm::function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(CPUPipelineOptions());
       });
-  PassPipelineRegistration<GPUPipelineOptions>(
+  registerPassPipeline(
       "metis-gpu-pipeline",
       "Lower metis.scaled_matmul to NVIDIA GPU kernels and a gpu.binary "
       "(convert-metis-to-gpu, the host remainder through "
       "convert-metis-to-linalg, bufferization, NVVM, gpu-module-to-binary)",
-      [](OpPassManager &pm, const GPUPipelineOptions &options) {
-        buildGPUPipeline(pm, options);
+      [](OpPassManager &pm, llvm::StringRef optionsStr,
+         llvm::function_ref<LogicalResult(const llvm::Twine &)> errorHandler) {
+        GPUPipelineOptions options;
+        if (failed(options.parseFromString(optionsStr)))
+          return failure();
+        std::string error;
+        llvm::raw_string_ostream os(error);
+        if (failed(buildGPUPipeline(pm, options, os)))
+          return errorHandler(error);
+        return success();
+      },
+      [](llvm::function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(GPUPipelineOptions());
       });
 }

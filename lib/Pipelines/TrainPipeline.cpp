@@ -14,8 +14,9 @@
 
 using namespace mlir;
 
-void mlir::metis::buildTrainCPUPipeline(
-    OpPassManager &pm, const TrainCPUPipelineOptions &options) {
+LogicalResult mlir::metis::buildTrainCPUPipeline(
+    OpPassManager &pm, const TrainCPUPipelineOptions &options,
+    llvm::raw_ostream &errorStream) {
   MetisSpectralizeOptions spectralize;
   spectralize.preset = options.preset;
   spectralize.rank = options.rank;
@@ -33,15 +34,26 @@ void mlir::metis::buildTrainCPUPipeline(
   pm.addPass(createMetisExpandSpectral());
   CPUPipelineOptions cpu;
   cpu.isa = options.isa;
-  buildCPUPipeline(pm, cpu);
+  return buildCPUPipeline(pm, cpu, errorStream);
 }
 
 void mlir::metis::registerTrainPipelines() {
-  PassPipelineRegistration<TrainCPUPipelineOptions>(
+  registerPassPipeline(
       "metis-train-cpu",
       "Compile a linalg-on-tensors training graph for the CPU in Metis form "
       "(metis-spectralize, metis-expand-spectral, metis-cpu-pipeline)",
-      [](OpPassManager &pm, const TrainCPUPipelineOptions &options) {
-        buildTrainCPUPipeline(pm, options);
+      [](OpPassManager &pm, llvm::StringRef optionsStr,
+         llvm::function_ref<LogicalResult(const llvm::Twine &)> errorHandler) {
+        TrainCPUPipelineOptions options;
+        if (failed(options.parseFromString(optionsStr)))
+          return failure();
+        std::string error;
+        llvm::raw_string_ostream os(error);
+        if (failed(buildTrainCPUPipeline(pm, options, os)))
+          return errorHandler(error);
+        return success();
+      },
+      [](llvm::function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(TrainCPUPipelineOptions());
       });
 }

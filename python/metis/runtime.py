@@ -291,7 +291,13 @@ class Library:
     def function(self, name: str):
         f = self._funcs.get(name)
         if f is None:
-            f = getattr(self._cdll, f"_mlir_ciface_{name}")
+            try:
+                f = getattr(self._cdll, f"_mlir_ciface_{name}")
+            except AttributeError:
+                raise AttributeError(
+                    f"the compiled module has no function '{name}' with a C "
+                    "interface (func.func @" + name + " attributes "
+                    "{llvm.emit_c_interface})") from None
             f.restype = None
             self._funcs[name] = f
         return f
@@ -322,10 +328,27 @@ def _key_lock(key: str) -> threading.Lock:
         return lk
 
 
+def _check_module_and_pipeline(module, pipeline) -> Tuple[str, Tuple[str, ...]]:
+    """TypeError for arguments that would otherwise fail obscurely (a str
+    pipeline would be split into one-character arguments)."""
+    if not isinstance(module, str):
+        raise TypeError(
+            f"module must be MLIR text (str), got {type(module).__name__}")
+    if isinstance(pipeline, (str, bytes)):
+        raise TypeError(
+            "pipeline must be a sequence of metis-opt arguments, e.g. "
+            f"('--metis-cpu-pipeline',), not the string {pipeline!r}")
+    pipeline = tuple(pipeline)
+    bad = [a for a in pipeline if not isinstance(a, str)]
+    if bad:
+        raise TypeError(f"pipeline arguments must be str, got {bad[0]!r}")
+    return module, pipeline
+
+
 def load(module: str, pipeline: Sequence[str] = DEFAULT_PIPELINE) -> Library:
     """The library of ``module`` (MLIR text), compiled or taken from the
     caches. Raises CompileError with the tools' diagnostics."""
-    pipeline = tuple(pipeline)
+    module, pipeline = _check_module_and_pipeline(module, pipeline)
     key = cache_key(module, pipeline)
     lib = _loaded.get(key)
     if lib is not None:

@@ -5,6 +5,7 @@
 
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 
@@ -66,7 +67,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 std::string getGPUPipeline(const GPUPipelineOptions &options);
 
 /// Adds `metis-gpu-pipeline` to `pm` (anchored on builtin.module).
-void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+/// Fails, with the reason on `errorStream`, if an option breaks the pipeline.
+LogicalResult buildGPUPipeline(OpPassManager &pm,
+                               const GPUPipelineOptions &options,
+                               llvm::raw_ostream &errorStream);
 
 /// Options of `metis-train-cpu`: those of metis-spectralize (see its pass
 /// documentation) and the CPU pipeline's `isa`.
@@ -113,8 +117,10 @@ struct TrainCPUPipelineOptions
 
 /// Adds `metis-train-cpu` to `pm`: metis-spectralize (annotations
 /// stripped), metis-expand-spectral, metis-cpu-pipeline.
-void buildTrainCPUPipeline(OpPassManager &pm,
-                           const TrainCPUPipelineOptions &options);
+/// Fails, with the reason on `errorStream`, for a bad CPU pipeline option.
+LogicalResult buildTrainCPUPipeline(OpPassManager &pm,
+                                    const TrainCPUPipelineOptions &options,
+                                    llvm::raw_ostream &errorStream);
 
 /// Registers `metis-train-cpu`.
 void registerTrainPipelines();
@@ -127,8 +133,11 @@ std::string detectHostISA();
 std::string getCPUPipeline(llvm::StringRef isa, int64_t threads = 1,
                            bool gemmF32 = true);
 
-/// Adds `metis-cpu-pipeline` to `pm` (anchored on builtin.module).
-void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+/// Adds `metis-cpu-pipeline` to `pm` (anchored on builtin.module); fails
+/// with a message on `errorStream` for an unknown `isa`.
+LogicalResult buildCPUPipeline(OpPassManager &pm,
+                               const CPUPipelineOptions &options,
+                               llvm::raw_ostream &errorStream);
 
 /// Registers `metis-cpu-pipeline` and `metis-gpu-pipeline`.
 void registerPipelines();

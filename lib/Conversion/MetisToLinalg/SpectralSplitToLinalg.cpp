@@ -584,9 +584,10 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
         return arith::ExtFOp::create(s.b, s.loc, s.f32(), v[0]).getResult();
       });
 
-    // Starting subspace, as rows (l×N), and the number of iterations.
+    // Starting subspace, as rows (l×N), and the iterations: [first, q), so
+    // that q + 1 iterations never overflow for a huge power_iters.
     Value vT;
-    int64_t iterations = q;
+    int64_t first = 0;
     Value warm = adaptor.getWarmStart();
     if (warm) {
       warm = castTo(rewriter, loc, warm, e.tensorType({n, l}));
@@ -599,12 +600,12 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
       // Ω itself is not orthonormalized: the first iteration starts with
       // Q = orth(X·Ω).
       vT = emitSketchTranspose(rewriter, loc, op.getSketch(), n, l, seed);
-      iterations = q + 1;
+      first = -1;
     }
 
     // Subspace iterations: Q = orth(X·V); V = orth(Xᵀ·Q).
-    if (iterations > 0)
-      vT = e.loop(e.idx(0), e.idx(iterations), {vT},
+    if (q > first)
+      vT = e.loop(e.idx(first), e.idx(q), {vT},
                   [&](E &s, Value, ValueRange args) -> SmallVector<Value> {
                     Value qT = emitOrthonormalizeRows(
                         s.b, s.loc, emitTimesBasis(s.b, s.loc, x, args[0]));

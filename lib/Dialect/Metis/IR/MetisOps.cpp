@@ -120,6 +120,25 @@ LogicalResult QuantizeOp::verify() {
   return success();
 }
 
+/// Constants of more elements are not folded: the folders materialize every
+/// element (a splat of a huge shape would exhaust memory), and large
+/// constants are better computed by the lowered code.
+static constexpr int64_t kMaxFoldElements = int64_t(1) << 20;
+
+/// Whether a static `type` has at most kMaxFoldElements elements (computed
+/// without overflowing for huge shapes).
+static bool smallEnoughToFold(ShapedType type) {
+  if (!type.hasStaticShape())
+    return false;
+  int64_t n = 1;
+  for (int64_t d : type.getShape()) {
+    if (d != 0 && n > kMaxFoldElements / d)
+      return false;
+    n *= d;
+  }
+  return n <= kMaxFoldElements;
+}
+
 static numerics::Kind toNumericsKind(FormatKind kind) {
   switch (kind) {
   case FormatKind::nvfp4:
@@ -139,7 +158,7 @@ LogicalResult QuantizeOp::fold(FoldAdaptor adaptor,
   if (getRounding() != Rounding::rne)
     return failure();
   auto input = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getInput());
-  if (!input || !getInput().getType().hasStaticShape() ||
+  if (!input || !smallEnoughToFold(getInput().getType()) ||
       !getValues().getType().hasStaticShape() ||
       !getBlockScales().getType().hasStaticShape())
     return failure();
@@ -208,7 +227,7 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
   auto tensorScale =
       dyn_cast_if_present<DenseElementsAttr>(adaptor.getTensorScale());
   auto resultType = getResult().getType();
-  if (!values || !scales || !tensorScale || !resultType.hasStaticShape() ||
+  if (!values || !scales || !tensorScale || !smallEnoughToFold(resultType) ||
       !getBlockScales().getType().hasStaticShape())
     return {};
 

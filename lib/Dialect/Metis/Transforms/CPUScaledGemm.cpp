@@ -1030,6 +1030,17 @@ struct CPUScaledGemmPass
         cfg.mc <= 0 || cfg.nc <= 0 || cfg.kc <= 0)
       return bad("tile sizes must be positive and nr a multiple of "
                  "vector-width");
+    // The register tile is fully unrolled (mr · nr/vector-width
+    // accumulators per k step): bound it so that a large option is an error
+    // and not a pass that runs for hours; bound the cache blocks so that
+    // their arithmetic cannot overflow.
+    constexpr int64_t kMaxAccumulators = 256, kMaxBlock = int64_t(1) << 30;
+    if (cfg.mr > 64 || cfg.vw > 64 || cfg.nr > 1024 ||
+        cfg.mr * (cfg.nr / cfg.vw) > kMaxAccumulators || cfg.mc > kMaxBlock ||
+        cfg.nc > kMaxBlock || cfg.kc > kMaxBlock)
+      return bad("tile sizes too large (at most mr = 64, vector-width = 64, "
+                 "nr = 1024, mr * nr / vector-width = " +
+                 Twine(kMaxAccumulators) + " accumulators, mc, nc, kc = 2^30)");
     if (threads < 1)
       return bad("threads must be at least 1");
     cfg.threads = threads;

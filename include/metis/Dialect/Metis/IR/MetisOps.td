@@ -93,7 +93,8 @@ def Metis_QuantizeOp : Metis_Op<"quantize", [Pure]> {
 
     No folding to the identity exists for `dequantize(quantize(x))`: it is
     *not* `x` (that is the point of the op). `quantize` of a constant with
-    `rne` rounding folds to constants (computed by the same recipe).
+    `rne` rounding and at most 2^20 elements folds to constants (computed by
+    the same recipe); larger constants are left to the lowering.
   }];
   let arguments = (ins
     Metis_HighPrecisionTensor:$input,
@@ -136,7 +137,8 @@ def Metis_DequantizeOp : Metis_Op<"dequantize", [Pure]> {
     ```
 
     NaN scales decode to NaN; zero scales decode to (signed) zero.
-    A dequantize of constants folds to a constant.
+    A dequantize of constants with at most 2^20 elements folds to a
+    constant.
   }];
   let arguments = (ins
     Metis_FP4Tensor:$values,

@@ -73,7 +73,9 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     does) and link libomp.
 
     `isa` picks a preset of tile and block sizes; non-zero options override
-    it. `avx512`: 8x32 tile, vector<16xf32>, mc/nc/kc = 128/512/512.
+    it. The register tile is unrolled, so it is bounded: mr ≤ 64,
+    vector-width ≤ 64, nr ≤ 1024 and mr · nr / vector-width ≤ 256
+    accumulators; mc, nc, kc ≤ 2^30. Larger values are an error. `avx512`: 8x32 tile, vector<16xf32>, mc/nc/kc = 128/512/512.
     `avx2`: 6x16 tile, vector<8xf32>, mc/nc/kc = 144/1024/256.
 
     Dynamic strides are compared with the row-major ones at run time: the
