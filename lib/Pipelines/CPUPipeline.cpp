@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "metis/Pipelines/Pipelines.h"
+#include "CheckedPipelineRegistration.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -96,42 +97,16 @@ LogicalResult mlir::metis::buildCPUPipeline(OpPassManager &pm,
 }
 
 void mlir::metis::registerPipelines() {
-  registerPassPipeline(
+  registerCheckedPipeline<CPUPipelineOptions>(
       "metis-cpu-pipeline",
       "Lower metis and linalg on tensors to the LLVM dialect for the CPU "
       "(convert-metis-to-linalg, bufferization, the FP4 GEMM kernel, loops, "
       "LLVM)",
-      [](OpPassManager &pm, llvm::StringRef optionsStr,
-         llvm::function_ref<LogicalResult(const llvm::Twine &)> errorHandler) {
-        CPUPipelineOptions options;
-        if (failed(options.parseFromString(optionsStr)))
-          return failure();
-        std::string error;
-        llvm::raw_string_ostream os(error);
-        if (failed(buildCPUPipeline(pm, options, os)))
-          return errorHandler(error);
-        return success();
-      },
-      [](llvm::function_ref<void(const detail::PassOptions &)> optHandler) {
-        optHandler(CPUPipelineOptions());
-      });
-  registerPassPipeline(
+      buildCPUPipeline);
+  registerCheckedPipeline<GPUPipelineOptions>(
       "metis-gpu-pipeline",
       "Lower metis.scaled_matmul to NVIDIA GPU kernels and a gpu.binary "
       "(convert-metis-to-gpu, the host remainder through "
       "convert-metis-to-linalg, bufferization, NVVM, gpu-module-to-binary)",
-      [](OpPassManager &pm, llvm::StringRef optionsStr,
-         llvm::function_ref<LogicalResult(const llvm::Twine &)> errorHandler) {
-        GPUPipelineOptions options;
-        if (failed(options.parseFromString(optionsStr)))
-          return failure();
-        std::string error;
-        llvm::raw_string_ostream os(error);
-        if (failed(buildGPUPipeline(pm, options, os)))
-          return errorHandler(error);
-        return success();
-      },
-      [](llvm::function_ref<void(const detail::PassOptions &)> optHandler) {
-        optHandler(GPUPipelineOptions());
-      });
+      buildGPUPipeline);
 }

@@ -8,6 +8,7 @@
 
 #include "metis/Dialect/Metis/Transforms/Passes.h"
 #include "metis/Pipelines/Pipelines.h"
+#include "CheckedPipelineRegistration.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -38,22 +39,9 @@ LogicalResult mlir::metis::buildTrainCPUPipeline(
 }
 
 void mlir::metis::registerTrainPipelines() {
-  registerPassPipeline(
+  registerCheckedPipeline<TrainCPUPipelineOptions>(
       "metis-train-cpu",
       "Compile a linalg-on-tensors training graph for the CPU in Metis form "
       "(metis-spectralize, metis-expand-spectral, metis-cpu-pipeline)",
-      [](OpPassManager &pm, llvm::StringRef optionsStr,
-         llvm::function_ref<LogicalResult(const llvm::Twine &)> errorHandler) {
-        TrainCPUPipelineOptions options;
-        if (failed(options.parseFromString(optionsStr)))
-          return failure();
-        std::string error;
-        llvm::raw_string_ostream os(error);
-        if (failed(buildTrainCPUPipeline(pm, options, os)))
-          return errorHandler(error);
-        return success();
-      },
-      [](llvm::function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
-        optHandler(TrainCPUPipelineOptions());
-      });
+      buildTrainCPUPipeline);
 }
