@@ -447,12 +447,13 @@ private:
     return view;
   }
 
-  /// Decodes rows row0.. row0+lanes-1 (clamped to the last row) of `codes`
-  /// and `scales` over k in [pc, pc+kcCur) into
-  /// buf[panel, (k - pc) * lanesPad + lane].
-  void packPanel(Value codes, bool collapsed, std::optional<CodesView> view,
-                 Value scales, int64_t lanes, int64_t lanesPad, int64_t rows,
-                 Value row0, Value pc, Value kcCur, Value buf, Value panel) {
+  /// Emits `body(clamp, rowIdx)` twice under `if row0 + lanes <= rows`:
+  /// with the rows row0.. row0+lanes-1 of a full panel (clamp = false), and
+  /// in the else branch with those rows clamped to the last one (an edge
+  /// panel, clamp = true).
+  void forFullAndEdgePanel(
+      Value row0, int64_t lanes, int64_t rows,
+      llvm::function_ref<void(bool, ArrayRef<Value>)> body) {
     auto full = scf::IfOp::create(b, loc, ule(add(row0, idx(lanes)), idx(rows)),
                                   /*withElse=*/true);
     for (bool clamp : {false, true})
@@ -462,6 +463,18 @@ private:
           Value row = add(row0, idx(l));
           rowIdx.push_back(clamp ? min(row, idx(rows - 1)) : row);
         }
+        body(clamp, rowIdx);
+      });
+  }
+
+  /// Decodes rows row0.. row0+lanes-1 (clamped to the last row) of `codes`
+  /// and `scales` over k in [pc, pc+kcCur) into
+  /// buf[panel, (k - pc) * lanesPad + lane].
+  void packPanel(Value codes, bool collapsed, std::optional<CodesView> view,
+                 Value scales, int64_t lanes, int64_t lanesPad, int64_t rows,
+                 Value row0, Value pc, Value kcCur, Value buf, Value panel) {
+    forFullAndEdgePanel(row0, lanes, rows, [&](bool clamp,
+                                               ArrayRef<Value> rowIdx) {
         if (!clamp && view)
           packRowsVector(*view, scales, rowIdx, lanesPad, pc, kcCur, buf,
                          panel);
@@ -565,15 +578,8 @@ private:
       ivs[kDim] = k;
       return ivs;
     };
-    auto full = scf::IfOp::create(b, loc, ule(add(row0, idx(lanes)), idx(rows)),
-                                  /*withElse=*/true);
-    for (bool clamp : {false, true})
-      inBlock(clamp ? full.elseBlock() : full.thenBlock(), [&] {
-        SmallVector<Value> rowIdx;
-        for (int64_t l = 0; l < lanes; ++l) {
-          Value row = add(row0, idx(l));
-          rowIdx.push_back(clamp ? min(row, idx(rows - 1)) : row);
-        }
+    forFullAndEdgePanel(row0, lanes, rows, [&](bool clamp,
+                                               ArrayRef<Value> rowIdx) {
         if (!clamp && unitInner(rowDim)) {
           auto vt = VectorType::get({lanes}, f32);
           loop(idx(0), kcCur, 1, [&](Value kk) {
