@@ -22,11 +22,11 @@ is built with metis-cpu-gemm threads=N + convert-scf-to-openmp (as
 metis-cpu-pipeline{threads=N}) and linked with -fopenmp (libomp-22-dev).
 Every metis result must be the same bits for every thread count.
 
-numpy side: `a @ b.T` in float32. Debian's numpy links reference BLAS, so
-the OpenMP build of OpenBLAS (libopenblas0-openmp; the pthread one fights
-torch's OpenMP) is extracted, not installed, into .cache/openblas with
-`apt-get download` + `dpkg-deb -x`, and this script re-executes itself with
-LD_LIBRARY_PATH pointing at it and OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1.
+numpy side: `a @ b.T` in float32 on the OpenMP build of OpenBLAS, extracted
+and forced onto the best kernels the CPU runs (benchmarks/openblas_env.py:
+OpenBLAS 0.3.21 runs its SSE3 `Prescott` kernels on CPUs it does not know,
+~5x slower); the script re-executes itself with
+OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1.
 
 Both run in one process, interleaved round by round, best of N each, after
 checking the metis result against float64 numpy on the oracle's
@@ -38,7 +38,6 @@ the ratios mean something.
 
 import argparse
 import ctypes
-import glob
 import os
 import subprocess
 import sys
@@ -47,31 +46,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OB_DIR = ROOT / ".cache/openblas/root/usr/lib/x86_64-linux-gnu/openblas-openmp"
 LLVM = Path("/usr/lib/llvm-22/bin")
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import openblas_env  # noqa: E402
 
-def ensure_openblas():
-    """Re-executes under the extracted OpenBLAS, single-threaded."""
-    if os.environ.get("METIS_BENCH_OPENBLAS") == str(OB_DIR):
-        return
-    if not (OB_DIR / "libblas.so.3").exists():
-        cache = OB_DIR.parents[3]
-        cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["apt-get", "download", "libopenblas0-openmp"],
-                       cwd=cache.parent, check=True)
-        for deb in glob.glob(str(cache.parent / "libopenblas0-openmp_*.deb")):
-            subprocess.run(["dpkg-deb", "-x", deb, str(cache)], check=True)
-    # OpenBLAS starts on 1 thread (set per case with openblas_set_num_threads);
-    # libomp (metis threads=N) threads sleep right after a region instead of
-    # spinning 200 ms into the next OpenBLAS call.
-    env = dict(os.environ, METIS_BENCH_OPENBLAS=str(OB_DIR),
-               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", KMP_BLOCKTIME="0",
-               LD_LIBRARY_PATH=f"{OB_DIR}:{os.environ.get('LD_LIBRARY_PATH', '')}")
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
-
-
-ensure_openblas()
+# OpenBLAS starts on 1 thread (set per case with openblas_set_num_threads);
+# libomp (metis threads=N) threads sleep right after a region instead of
+# spinning 200 ms into the next OpenBLAS call.
+openblas_env.reexec("1", {"KMP_BLOCKTIME": "0"})
 sys.path.insert(0, str(ROOT / "python"))
 import numpy as np  # noqa: E402  (after the re-exec: numpy must see OpenBLAS)
 from metis import reference  # noqa: E402
@@ -211,10 +194,7 @@ def best_time(fn, min_seconds):
 
 
 def set_blas_threads(n):
-    """OpenBLAS's own setter (no threadpoolctl): the library numpy loaded."""
-    with open("/proc/self/maps") as f:
-        path = next(l.split()[-1] for l in f if "libopenblas" in l)
-    ctypes.CDLL(path).openblas_set_num_threads(n)
+    openblas_env.set_threads(n)
 
 
 def main():
@@ -246,7 +226,8 @@ def main():
         dims = [int(x) for x in s.split("x")]
         sizes.append(tuple(dims * 3 if len(dims) == 1 else dims))
 
-    print(f"BLAS: {blas_library()}; threads {args.threads}; best of "
+    print(f"BLAS: {blas_library()} (OpenBLAS kernels: "
+          f"{openblas_env.corename()}); threads {args.threads}; best of "
           f"{args.rounds} interleaved rounds")
     for name, opts in zip(metis_names, variants):
         print(f"  {name}: metis-cpu-gemm options: {opts} [threads=N]")

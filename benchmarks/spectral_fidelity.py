@@ -102,13 +102,12 @@ API notes (worked around here, the library is not edited):
 numpy: Debian's links reference BLAS (a 1024² SVD takes ~4 s). Like
 benchmarks/cpu_gemm.py, the script re-executes itself on the OpenMP
 OpenBLAS extracted (not installed) under .cache/openblas
-(`apt-get download libopenblas0-openmp` + `dpkg-deb -x` when absent),
+(benchmarks/openblas_env.py, forced onto the best kernels the CPU runs),
 --blas-threads threads (default 1). --no-openblas keeps reference BLAS
 (slow: far over the time budget).
 """
 
 import argparse
-import glob
 import json
 import os
 import platform
@@ -118,12 +117,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OB_DIR = ROOT / ".cache/openblas/root/usr/lib/x86_64-linux-gnu/openblas-openmp"
 
 
 def ensure_openblas(argv):
     """Re-executes under the extracted OpenBLAS (see the module doc)."""
-    if "--no-openblas" in argv or os.environ.get("METIS_BENCH_OPENBLAS"):
+    if "--no-openblas" in argv:
         return
     threads = "1"
     for i, a in enumerate(argv):
@@ -131,25 +129,11 @@ def ensure_openblas(argv):
             threads = argv[i + 1]
         elif a.startswith("--blas-threads="):
             threads = a.split("=", 1)[1]
-    if not (OB_DIR / "libblas.so.3").exists():
-        cache = OB_DIR.parents[3]
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["apt-get", "download", "libopenblas0-openmp"],
-                           cwd=cache.parent, check=True)
-            for deb in glob.glob(str(cache.parent / "libopenblas0-openmp_*.deb")):
-                subprocess.run(["dpkg-deb", "-x", deb, str(cache)], check=True)
-        except (OSError, subprocess.CalledProcessError) as e:
-            print(f"warning: no OpenBLAS ({e}); numpy stays on reference "
-                  "BLAS, the SVDs will be slow", file=sys.stderr)
-            return
-        if not (OB_DIR / "libblas.so.3").exists():
-            return
-    env = dict(os.environ, METIS_BENCH_OPENBLAS=str(OB_DIR),
-               OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads,
-               LD_LIBRARY_PATH=f"{OB_DIR}:{os.environ.get('LD_LIBRARY_PATH', '')}")
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+    openblas_env.reexec(threads)
 
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import openblas_env  # noqa: E402
 
 if __name__ == "__main__":
     ensure_openblas(sys.argv[1:])
