@@ -58,13 +58,23 @@ std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
       gemm += "convert-scf-to-openmp{num-threads=" + std::to_string(threads) +
               "},canonicalize,";
   }
-  return "convert-metis-to-linalg,canonicalize,"
+  // metis-cpu-vectorize (not for isa=none, the plain-loops reference):
+  // the quantize/dequantize generics as vectors of the ISA's f32 width;
+  // metis-lower-f4-vector-access then stores their f4 codes one per byte.
+  std::string vectorize;
+  if (isa != "none")
+    vectorize = "metis-cpu-vectorize{vector-width=" +
+                std::string(isa == "avx512" ? "16" : "8") +
+                "},func.func(lower-vector-multi-reduction{lowering-strategy="
+                "inner-reduction}),";
+  return "convert-metis-to-linalg,canonicalize," + vectorize +
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,convert-bufferization-to-memref," +
          gemm +
          "convert-linalg-to-loops,"
          "convert-vector-to-scf{full-unroll=true},"
+         "metis-lower-f4-vector-access,"
          "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
          "arith-expand{include-bf16=true},"
          "finalize-memref-to-llvm,"

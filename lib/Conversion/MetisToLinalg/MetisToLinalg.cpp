@@ -133,6 +133,17 @@ struct Lowering {
     return linalg::GenericOp::create(b, loc, results, ins, outs, maps,
                                      iterators, body);
   }
+  /// A generic whose body is elementwise and whose reductions (if any)
+  /// combine with arith.maximumf: tagged for metis-cpu-vectorize, which
+  /// vectorizes it without changing a bit.
+  linalg::GenericOp elementwise(TypeRange results, ValueRange ins,
+                                ValueRange outs, ArrayRef<AffineMap> maps,
+                                ArrayRef<utils::IteratorType> iterators,
+                                BodyBuilder body) {
+    auto op = generic(results, ins, outs, maps, iterators, body);
+    op->setAttr("metis.elementwise", b.getUnitAttr());
+    return op;
+  }
 
   Value toF32(Value v) {
     return v.getType().isF32() ? v : arith::ExtFOp::create(b, loc, f32(), v);
@@ -188,7 +199,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     blockShape.erase(blockShape.begin() + axis + 1);
     Value amaxInit = l.filled(blockShape, 0.0f);
     Value amax =
-        l.generic(amaxInit.getType(), xe, amaxInit,
+        l.elementwise(amaxInit.getType(), xe, amaxInit,
                   {l.identity(rank + 1), l.dropping(rank + 1, axis + 1)},
                   parallelExcept(rank + 1, {axis + 1}),
                   [](OpBuilder &b, Location loc, ValueRange args) {
@@ -207,7 +218,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
       tileShape.erase(tileShape.begin() + other + 1);
       Value tileInit = l.filled(tileShape, 0.0f);
       Value tileAmax =
-          l.generic(tileInit.getType(), split, tileInit,
+          l.elementwise(tileInit.getType(), split, tileInit,
                     {l.identity(3), l.dropping(3, other + 1)},
                     parallelExcept(3, {other + 1}),
                     [](OpBuilder &b, Location loc, ValueRange args) {
@@ -217,7 +228,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
               .getResult(0);
       Value bcastInit = l.empty(l.sizes(split), l.f32());
       Value bcast =
-          l.generic(bcastInit.getType(), tileAmax, bcastInit,
+          l.elementwise(bcastInit.getType(), tileAmax, bcastInit,
                     {l.dropping(3, other + 1), l.identity(3)},
                     parallelExcept(3, {}),
                     [](OpBuilder &b, Location loc, ValueRange args) {
@@ -236,7 +247,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
       for (unsigned d = 0; d < rank; ++d)
         all.push_back(d);
       Value tensorAmax = l.scalarOf(
-          l.generic(init.getType(), amax, init,
+          l.elementwise(init.getType(), amax, init,
                     {l.identity(rank), AffineMap::get(rank, 0, {},
                                                       rewriter.getContext())},
                     parallelExcept(rank, all),
@@ -261,7 +272,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     Type scaleType = format.getScaleElementType();
     Value scalesInit = l.empty(blockShape, scaleType);
     Value encInit = l.empty(blockShape, l.f32());
-    auto perBlock = l.generic(
+    auto perBlock = l.elementwise(
         TypeRange{scalesInit.getType(), encInit.getType()}, scaleSource,
         ValueRange{scalesInit, encInit},
         {l.identity(rank), l.identity(rank), l.identity(rank)},
@@ -324,7 +335,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     Value valuesInit =
         l.empty(expShape, rewriter.getType<Float4E2M1FNType>());
     Value values =
-        l.generic(valuesInit.getType(), ValueRange{xe, encode}, valuesInit,
+        l.elementwise(valuesInit.getType(), ValueRange{xe, encode}, valuesInit,
                   {l.identity(rank + 1), l.dropping(rank + 1, axis + 1),
                    l.identity(rank + 1)},
                   parallelExcept(rank + 1, {}),
@@ -400,7 +411,7 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     Value ts = l.scalarOf(adaptor.getTensorScale());
     Value init = l.empty(l.sizes(ve), elt);
     Value out =
-        l.generic(init.getType(), ValueRange{ve, adaptor.getBlockScales()},
+        l.elementwise(init.getType(), ValueRange{ve, adaptor.getBlockScales()},
                   init,
                   {l.identity(rank + 1), l.dropping(rank + 1, axis + 1),
                    l.identity(rank + 1)},
@@ -486,18 +497,35 @@ struct ScaledMatmulLowering : OpConversionPattern<ScaledMatmulOp> {
                               l.scalarOf(adaptor.getLhsTensorScale()),
                               l.scalarOf(adaptor.getRhsTensorScale()));
     Type elt = resultType.getElementType();
-    Value outInit = l.empty(accShape, elt);
-    Value out =
-        l.generic(outInit.getType(), contraction.getResult(0), outInit,
-                  {l.identity(rank), l.identity(rank)},
-                  parallelExcept(rank, {}),
-                  [&](OpBuilder &b, Location loc, ValueRange args) {
-                    Value v = arith::MulFOp::create(b, loc, args[0], tsProd);
-                    if (!elt.isF32())
-                      v = arith::TruncFOp::create(b, loc, elt, v);
-                    linalg::YieldOp::create(b, loc, v);
-                  })
-            .getResult(0);
+    Value out;
+    if (elt.isF32()) {
+      // In place on the accumulator: no second M x N buffer to allocate,
+      // fault in and stream through.
+      Value acc = contraction.getResult(0);
+      out = l.elementwise(acc.getType(), ValueRange{}, acc,
+                          {l.identity(rank)}, parallelExcept(rank, {}),
+                          [&](OpBuilder &b, Location loc, ValueRange args) {
+                            linalg::YieldOp::create(
+                                b, loc,
+                                arith::MulFOp::create(b, loc, args[0], tsProd)
+                                    .getResult());
+                          })
+                .getResult(0);
+    } else {
+      Value outInit = l.empty(accShape, elt);
+      out = l.elementwise(outInit.getType(), contraction.getResult(0),
+                          outInit, {l.identity(rank), l.identity(rank)},
+                          parallelExcept(rank, {}),
+                          [&](OpBuilder &b, Location loc, ValueRange args) {
+                            Value v =
+                                arith::MulFOp::create(b, loc, args[0], tsProd);
+                            linalg::YieldOp::create(
+                                b, loc,
+                                arith::TruncFOp::create(b, loc, elt, v)
+                                    .getResult());
+                          })
+                .getResult(0);
+    }
     rewriter.replaceOp(op, l.castTo(out, resultType));
     return success();
   }

@@ -27,6 +27,67 @@ def MetisDecomposeScaledMatmul : Pass<"metis-decompose-scaled-matmul"> {
   ];
 }
 
+def MetisCPUVectorize : Pass<"metis-cpu-vectorize"> {
+  let summary = "Tile and vectorize the elementwise generics of metis's FP4 "
+                "quantize/dequantize lowering (on tensors)";
+  let description = [{
+    convert-metis-to-linalg tags the generics of `metis.quantize` and
+    `metis.dequantize` (block amax, scale computation, element rounding,
+    stochastic-rounding random bits, decode) with the unit attribute
+    `metis.elementwise`. This pass tiles each tagged generic on tensors to
+    1 x .. x 1 x `vector-width` (the innermost loop; its whole extent when
+    that is smaller than the width or not a multiple of it, up to 64) and
+    vectorizes the tile with upstream `linalg::vectorize`.
+
+    The result is bit-identical to the scalar loops: the bodies are
+    elementwise IEEE/integer arithmetic (the same ops, one per lane), and
+    the only reductions in tagged generics combine with `arith.maximumf`,
+    which is exact in any order. A tagged generic with another combiner,
+    dynamic shapes or a body upstream cannot vectorize is left unchanged
+    (with a remark); it is still correct, only scalar.
+
+    The vectors of `f4E2M1FN` this creates must be stored as one byte per
+    code, which LLVM's `<N x i4>` does not do: run
+    `metis-lower-f4-vector-access` after bufferization and
+    `convert-vector-to-scf` (`metis-cpu-pipeline` does).
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "Lanes of the innermost loop per vector (f32 lanes: 16 for "
+           "AVX-512, 8 for AVX2)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def MetisLowerF4VectorAccess : Pass<"metis-lower-f4-vector-access"> {
+  let summary = "Rewrite vector loads/stores of f4E2M1FN memrefs as byte "
+                "accesses (one code per byte)";
+  let description = [{
+    A `memref<..xf4E2M1FN>` holds one code per byte (LLVM's `i4` has a
+    1-byte alloc size), but LLVM stores a `<N x i4>` vector bit-packed,
+    N/2 bytes: lowered as is, a vector load or store of codes would read
+    or write the wrong bytes. This pass rewrites every 1-D
+    `vector.transfer_read`/`transfer_write` (in bounds, unmasked, along the
+    unit-stride innermost dim) and `vector.load`/`vector.store` of f4E2M1FN
+    on memrefs into an `llvm.load`/`llvm.store` of `vector<N x i8>` at the
+    element's byte address plus `arith.trunci`/`arith.extui` and a bitcast.
+
+    Any other vector access of f4E2M1FN memory is an error: silently wrong
+    bytes are not an option. Run it after `convert-vector-to-scf` (which
+    leaves 1-D transfers) and before `expand-strided-metadata`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
   let summary = "Rewrite tagged FP4 scaled contractions on memrefs into a "
                 "BLIS-style CPU GEMM with the FP4 decode fused into packing";

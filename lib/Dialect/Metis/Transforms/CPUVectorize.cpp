@@ -1,0 +1,284 @@
+//===- CPUVectorize.cpp - vectorized FP4 quantize/dequantize on CPU -------===//
+//
+// metis-cpu-vectorize: tiles the `metis.elementwise` generics of
+// convert-metis-to-linalg to one vector of the innermost loop and vectorizes
+// them with upstream linalg::vectorize (clang vectorizes none of these
+// loops itself: the block amax and scale loops and the i4 code stores
+// defeat its loop vectorizer, see docs/CPU.md).
+//
+// metis-lower-f4-vector-access: the byte-per-code memory form of f4E2M1FN
+// for the vector loads and stores that creates.
+//
+//===----------------------------------------------------------------------===//
+
+#include "metis/Dialect/Metis/Transforms/Passes.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::metis {
+#define GEN_PASS_DEF_METISCPUVECTORIZE
+#define GEN_PASS_DEF_METISLOWERF4VECTORACCESS
+#include "metis/Dialect/Metis/Transforms/Passes.h.inc"
+} // namespace mlir::metis
+
+using namespace mlir;
+using namespace mlir::metis;
+
+namespace {
+
+constexpr StringLiteral kElementwiseTag = "metis.elementwise";
+/// Largest innermost extent vectorized whole when it is not a multiple of
+/// the vector width (an MXFP4 block of 32 at width 16 is a multiple).
+constexpr int64_t kMaxWholeExtent = 64;
+
+/// Why `op` cannot be vectorized exactly, or "" when it can.
+std::string whyNotVectorizable(linalg::GenericOp op, int64_t width,
+                               int64_t &innerTile) {
+  if (!op.hasPureTensorSemantics())
+    return "not on tensors";
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty())
+    return "no loops";
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return "dynamic loop bounds";
+  // Reordering a reduction is exact only for max/min.
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    if (op.getNumReductionLoops() == 0 ||
+        !op.payloadUsesValueFromOperand(&init))
+      continue;
+    SmallVector<Operation *> combiners;
+    if (!matchReduction(op.getRegionOutputArgs(),
+                        init.getOperandNumber() - op.getNumDpsInputs(),
+                        combiners) ||
+        combiners.size() != 1 ||
+        !isa<arith::MaximumFOp, arith::MinimumFOp>(combiners[0]))
+      return "a reduction that is not arith.maximumf/minimumf";
+  }
+  int64_t inner = ranges.back();
+  innerTile = inner % width == 0 ? width : inner;
+  if (innerTile > kMaxWholeExtent)
+    return "an innermost extent that is not a multiple of the vector width";
+  return "";
+}
+
+/// Every op the pass does not vectorize is still correct, only scalar: it
+/// says so, once per op.
+void leftScalar(Operation *op, StringRef why) {
+  op->emitRemark() << "metis-cpu-vectorize: left scalar: " << why;
+}
+
+struct CPUVectorizePass : metis::impl::MetisCPUVectorizeBase<CPUVectorizePass> {
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    if (vectorWidth < 1 || vectorWidth > 64)
+      return emitError(UnknownLoc::get(ctx))
+             << "metis-cpu-vectorize: vector-width must be in [1, 64], got "
+             << vectorWidth.getValue();
+    return success();
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> todo;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(kElementwiseTag))
+        todo.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : todo) {
+      int64_t innerTile = 0;
+      std::string why = whyNotVectorizable(op, vectorWidth, innerTile);
+      if (why.empty()) {
+        // The body decides (the shapes are static): check before tiling so
+        // that a refusal leaves the op whole.
+        if (failed(linalg::vectorizeOpPrecondition(op)))
+          why = "upstream linalg::vectorize refuses its body";
+      }
+      if (!why.empty()) {
+        leftScalar(op, why);
+        continue;
+      }
+      SmallVector<OpFoldResult> tiles(op.getNumLoops(),
+                                      rewriter.getIndexAttr(1));
+      tiles.back() = rewriter.getIndexAttr(innerTile);
+      scf::SCFTilingOptions options;
+      options.setTileSizes(tiles);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled)) {
+        leftScalar(op, "upstream tiling failed");
+        continue;
+      }
+      rewriter.replaceOp(op, tiled->replacements);
+      for (Operation *tile : tiled->tiledOps) {
+        // 1 x .. x 1 x width -> width: drop the unit loops first, so that
+        // every vector is 1-D (convert-arith-to-llvm lowers some ops, e.g.
+        // arith.mului_extended of the random bits, only on 1-D vectors).
+        auto generic = cast<linalg::GenericOp>(tile);
+        rewriter.setInsertionPoint(generic);
+        linalg::ControlDropUnitDims control;
+        control.rankReductionStrategy = linalg::ControlDropUnitDims::
+            RankReductionStrategy::ExtractInsertSlice;
+        FailureOr<linalg::DropUnitDimsResult> dropped =
+            linalg::dropUnitDims(rewriter, generic, control);
+        if (succeeded(dropped)) {
+          rewriter.replaceOp(generic, dropped->replacements);
+          generic = cast<linalg::GenericOp>(dropped->resultOp.getOperation());
+        }
+        rewriter.setInsertionPoint(generic);
+        FailureOr<linalg::VectorizationResult> vec =
+            linalg::vectorize(rewriter, generic);
+        // The precondition held for the same body, so this is not expected;
+        // the tile's scalar loops stay, still exact.
+        if (failed(vec)) {
+          leftScalar(generic, "upstream vectorization of a tile failed");
+          continue;
+        }
+        rewriter.replaceOp(generic, vec->replacements);
+      }
+    }
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// metis-lower-f4-vector-access
+//===----------------------------------------------------------------------===//
+
+bool isF4(Type t) { return isa<Float4E2M1FNType>(t); }
+
+/// The `!llvm.ptr` to the byte of element `indices` of `memref` (one byte
+/// per f4 code), or failure when its innermost stride is not 1.
+FailureOr<Value> elementPointer(OpBuilder &b, Location loc,
+                                TypedValue<MemRefType> memref,
+                                ValueRange indices) {
+  auto [strides, offset] = memref.getType().getStridesAndOffset();
+  if (strides.empty() || strides.back() != 1)
+    return failure();
+  auto md = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value linear = md.getOffset();
+  for (auto [i, index] : llvm::enumerate(indices))
+    linear = arith::AddIOp::create(
+        b, loc, linear,
+        arith::MulIOp::create(b, loc, index, md.getStrides()[i]));
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  Value addr = arith::IndexCastOp::create(
+      b, loc, b.getI64Type(), arith::AddIOp::create(b, loc, base, linear));
+  return LLVM::IntToPtrOp::create(
+             b, loc, LLVM::LLVMPointerType::get(b.getContext()), addr)
+      .getResult();
+}
+
+VectorType withElement(VectorType v, Type element) {
+  return VectorType::get(v.getShape(), element);
+}
+
+/// Loads `type` (vector<N x f4E2M1FN>) as N bytes.
+Value loadCodes(OpBuilder &b, Location loc, Value ptr, VectorType type) {
+  Value bytes = LLVM::LoadOp::create(b, loc, withElement(type, b.getI8Type()),
+                                     ptr, /*alignment=*/1);
+  Value nibbles = arith::TruncIOp::create(
+      b, loc, withElement(type, b.getIntegerType(4)), bytes);
+  return arith::BitcastOp::create(b, loc, type, nibbles);
+}
+
+/// Stores `codes` (vector<N x f4E2M1FN>) as N bytes.
+void storeCodes(OpBuilder &b, Location loc, Value ptr, Value codes) {
+  auto type = cast<VectorType>(codes.getType());
+  Value nibbles = arith::BitcastOp::create(
+      b, loc, withElement(type, b.getIntegerType(4)), codes);
+  Value bytes =
+      arith::ExtUIOp::create(b, loc, withElement(type, b.getI8Type()), nibbles);
+  LLVM::StoreOp::create(b, loc, bytes, ptr, /*alignment=*/1);
+}
+
+/// Why a transfer on f4 memory cannot become a byte access, or "".
+std::string whyNotByteTransfer(VectorTransferOpInterface op) {
+  if (op.getVectorType().getRank() != 1)
+    return "it is not 1-D (run convert-vector-to-scf first)";
+  if (op.getMask())
+    return "it is masked";
+  if (!op.isDimInBounds(0))
+    return "it may be out of bounds";
+  AffineMap map = op.getPermutationMap();
+  if (!map.isMinorIdentity() || map.getNumResults() != 1)
+    return "it is not along the innermost dim";
+  return "";
+}
+
+/// The memory side of a vector load or store.
+struct Access {
+  Operation *op;
+  Value base;
+  ValueRange indices;
+  VectorType vectorType;
+  bool isRead;
+};
+
+std::optional<Access> getAccess(Operation *op) {
+  if (auto r = dyn_cast<vector::TransferReadOp>(op))
+    return Access{op, r.getBase(), r.getIndices(), r.getVectorType(), true};
+  if (auto w = dyn_cast<vector::TransferWriteOp>(op))
+    return Access{op, w.getBase(), w.getIndices(), w.getVectorType(), false};
+  if (auto l = dyn_cast<vector::LoadOp>(op))
+    return Access{op, l.getBase(), l.getIndices(), l.getVectorType(), true};
+  if (auto s = dyn_cast<vector::StoreOp>(op))
+    return Access{op, s.getBase(), s.getIndices(), s.getVectorType(), false};
+  return std::nullopt;
+}
+
+struct LowerF4VectorAccessPass
+    : metis::impl::MetisLowerF4VectorAccessBase<LowerF4VectorAccessPass> {
+  void runOnOperation() override {
+    SmallVector<Access> todo;
+    getOperation()->walk([&](Operation *op) {
+      std::optional<Access> access = getAccess(op);
+      if (access && isF4(getElementTypeOrSelf(access->base.getType())))
+        todo.push_back(*access);
+    });
+    OpBuilder b(&getContext());
+    for (Access &access : todo) {
+      Operation *op = access.op;
+      b.setInsertionPoint(op);
+      Location loc = op->getLoc();
+      std::string why;
+      if (auto t = dyn_cast<VectorTransferOpInterface>(op))
+        why = whyNotByteTransfer(t);
+      else if (access.vectorType.getRank() != 1)
+        why = "it is not 1-D";
+      auto memref = dyn_cast<TypedValue<MemRefType>>(access.base);
+      if (why.empty() && !memref)
+        why = "it is not on a memref (bufferize first)";
+      FailureOr<Value> ptr = failure();
+      if (why.empty()) {
+        ptr = elementPointer(b, loc, memref, access.indices);
+        if (failed(ptr))
+          why = "its memref's innermost stride is not 1";
+      }
+      if (!why.empty()) {
+        op->emitError() << "metis-lower-f4-vector-access: cannot access "
+                           "f4E2M1FN memory (one code per byte) as a "
+                           "vector: "
+                        << why;
+        return signalPassFailure();
+      }
+      if (access.isRead)
+        op->getResult(0).replaceAllUsesWith(
+            loadCodes(b, loc, *ptr, access.vectorType));
+      else
+        storeCodes(b, loc, *ptr, op->getOperand(0));
+      op->erase();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,131 @@
+// RUN: metis-opt %s --convert-metis-to-linalg --canonicalize \
+// RUN:   --metis-cpu-vectorize --split-input-file --verify-diagnostics \
+// RUN: | FileCheck %s
+
+// NVFP4 quantize along K: every generic of the lowering becomes a loop nest
+// over vector<..x16> tiles (amax and tensor amax as maximumf reductions).
+
+// CHECK-LABEL: func.func @quantize
+// CHECK-NOT: linalg.generic
+// Block amax: one vector of 16 per block.
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK: vector.multi_reduction <maximumf>, {{.*}} [0] : vector<16xf32> to f32
+// Tensor amax over the 4 blocks of a row (the whole extent, < 16).
+// CHECK: vector.multi_reduction <maximumf>, {{.*}} [0] : vector<4xf32> to f32
+// Per-block scales.
+// CHECK: vector.transfer_write {{.*}} : vector<4xf8E4M3FN>, tensor<4xf8E4M3FN>
+// CHECK: vector.transfer_write {{.*}} : vector<4xf32>, tensor<4xf32>
+// Elements: the block's factor broadcast, codes written 16 at a time.
+// CHECK: vector.transfer_read {{.*}} {permutation_map = #{{.*}}} : tensor<f32>, vector<16xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<16xf4E2M1FN>, tensor<16xf4E2M1FN>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @quantize(%x: tensor<8x64xf32>)
+    -> (tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>, tensor<f32>) {
+  %v, %s, %t = metis.quantize %x {axis = 1 : i64, format = #metis.format<nvfp4>}
+      : tensor<8x64xf32> -> tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>, tensor<f32>
+  return %v, %s, %t : tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>, tensor<f32>
+}
+
+// -----
+
+// MXFP4 blocks of 32 at width 16: two vectors per block; stochastic
+// rounding's element index is a vector of lanes.
+
+// CHECK-LABEL: func.func @quantize_mxfp4_sr
+// CHECK-NOT: linalg.generic
+// CHECK: vector.step : vector<16xindex>
+// CHECK: arith.mului_extended {{.*}} : vector<16xi32>
+// CHECK: vector.transfer_write {{.*}} : vector<16xf4E2M1FN>, tensor<16xf4E2M1FN>
+// CHECK-NOT: linalg.generic
+func.func @quantize_mxfp4_sr(%x: tensor<4x64xf32>, %seed: i64)
+    -> tensor<4x64xf4E2M1FN> {
+  %v, %s, %t = metis.quantize %x seed %seed {axis = 1 : i64, format = #metis.format<mxfp4>, rounding = #metis.rounding<stochastic>}
+      : tensor<4x64xf32> -> tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU>, tensor<f32>
+  return %v : tensor<4x64xf4E2M1FN>
+}
+
+// -----
+
+// Dequantize reads codes as vectors of f4E2M1FN.
+
+// CHECK-LABEL: func.func @dequantize
+// CHECK: vector.transfer_read {{.*}} : tensor<16xf4E2M1FN>, vector<16xf4E2M1FN>
+// CHECK: vector.transfer_read {{.*}} {permutation_map = #{{.*}}} : tensor<f8E4M3FN>, vector<16xf8E4M3FN>
+// CHECK: vector.transfer_write {{.*}} : vector<16xf32>, tensor<16xf32>
+// CHECK-NOT: linalg.generic
+func.func @dequantize(%v: tensor<4x32xf4E2M1FN>, %s: tensor<4x2xf8E4M3FN>,
+                      %t: tensor<f32>) -> tensor<4x32xf32> {
+  %x = metis.dequantize %v, %s, %t {axis = 1 : i64, format = #metis.format<nvfp4>}
+      : tensor<4x32xf4E2M1FN>, tensor<4x2xf8E4M3FN>, tensor<f32> -> tensor<4x32xf32>
+  return %x : tensor<4x32xf32>
+}
+
+// -----
+
+// A tagged reduction whose combiner is not max/min would change bits when
+// reordered: it stays scalar.
+
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+// CHECK-LABEL: func.func @sum_stays
+// CHECK: linalg.generic
+func.func @sum_stays(%x: tensor<4x16xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-remark@+1 {{metis-cpu-vectorize: left scalar: a reduction that is not arith.maximumf/minimumf}}
+  %r = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<4x16xf32>) outs(%init : tensor<4xf32>) attrs = {metis.elementwise} {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+#id = affine_map<(i, j) -> (i, j)>
+// CHECK-LABEL: func.func @dynamic_stays
+// CHECK: linalg.generic
+func.func @dynamic_stays(%x: tensor<?x16xf32>, %init: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  // expected-remark@+1 {{metis-cpu-vectorize: left scalar: dynamic loop bounds}}
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x16xf32>) outs(%init : tensor<?x16xf32>) attrs = {metis.elementwise} {
+  ^bb0(%a: f32, %o: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  } -> tensor<?x16xf32>
+  return %r : tensor<?x16xf32>
+}
+
+// -----
+
+#id = affine_map<(i, j) -> (i, j)>
+// CHECK-LABEL: func.func @wide_odd_stays
+// CHECK: linalg.generic
+func.func @wide_odd_stays(%x: tensor<2x72xf32>, %init: tensor<2x72xf32>) -> tensor<2x72xf32> {
+  // expected-remark@+1 {{metis-cpu-vectorize: left scalar: an innermost extent that is not a multiple of the vector width}}
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<2x72xf32>) outs(%init : tensor<2x72xf32>) attrs = {metis.elementwise} {
+  ^bb0(%a: f32, %o: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  } -> tensor<2x72xf32>
+  return %r : tensor<2x72xf32>
+}
+
+// -----
+
+// Untagged generics are not this pass's business.
+#id = affine_map<(i, j) -> (i, j)>
+// CHECK-LABEL: func.func @untagged
+// CHECK: linalg.generic
+func.func @untagged(%x: tensor<2x16xf32>, %init: tensor<2x16xf32>) -> tensor<2x16xf32> {
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<2x16xf32>) outs(%init : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  } -> tensor<2x16xf32>
+  return %r : tensor<2x16xf32>
+}
