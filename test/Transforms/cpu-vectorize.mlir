@@ -7,17 +7,22 @@
 
 // CHECK-LABEL: func.func @quantize
 // CHECK-NOT: linalg.generic
-// Block amax: one vector of 16 per block.
+// Block amax: one vector of 16 per block, max of |x| as an unsigned max of
+// the bits (exact, see the pass), then maximumf with the accumulator.
 // CHECK: scf.for
-// CHECK: vector.transfer_read {{.*}} : tensor<16xf32>, vector<16xf32>
-// CHECK: vector.multi_reduction <maximumf>, {{.*}} [0] : vector<16xf32> to f32
+// CHECK: %[[X:.*]] = vector.transfer_read {{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK: %[[ABS:.*]] = math.absf %[[X]] : vector<16xf32>
+// CHECK: %[[BITS:.*]] = vector.bitcast %[[ABS]] : vector<16xf32> to vector<16xi32>
+// CHECK: %[[MAX:.*]] = vector.reduction <maxui>, %[[BITS]] : vector<16xi32> into i32
+// CHECK: %[[MAXF:.*]] = arith.bitcast %[[MAX]] : i32 to f32
+// CHECK: arith.maximumf %{{.*}}, %[[MAXF]] : f32
 // Tensor amax over the 4 blocks of a row (the whole extent, < 16).
-// CHECK: vector.multi_reduction <maximumf>, {{.*}} [0] : vector<4xf32> to f32
+// CHECK: vector.reduction <maxui>, {{.*}} : vector<4xi32> into i32
 // Per-block scales.
 // CHECK: vector.transfer_write {{.*}} : vector<4xf8E4M3FN>, tensor<4xf8E4M3FN>
 // CHECK: vector.transfer_write {{.*}} : vector<4xf32>, tensor<4xf32>
 // Elements: the block's factor broadcast, codes written 16 at a time.
-// CHECK: vector.transfer_read {{.*}} {permutation_map = #{{.*}}} : tensor<f32>, vector<16xf32>
+// CHECK: vector.transfer_read {{.*}} {in_bounds = [true], permutation_map = #{{.*}}} : tensor<f32>, vector<16xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<16xf4E2M1FN>, tensor<16xf4E2M1FN>
 // CHECK-NOT: linalg.generic
 // CHECK: return
@@ -52,7 +57,7 @@ func.func @quantize_mxfp4_sr(%x: tensor<4x64xf32>, %seed: i64)
 
 // CHECK-LABEL: func.func @dequantize
 // CHECK: vector.transfer_read {{.*}} : tensor<16xf4E2M1FN>, vector<16xf4E2M1FN>
-// CHECK: vector.transfer_read {{.*}} {permutation_map = #{{.*}}} : tensor<f8E4M3FN>, vector<16xf8E4M3FN>
+// CHECK: vector.transfer_read {{.*}} {in_bounds = [true], permutation_map = #{{.*}}} : tensor<f8E4M3FN>, vector<16xf8E4M3FN>
 // CHECK: vector.transfer_write {{.*}} : vector<16xf32>, tensor<16xf32>
 // CHECK-NOT: linalg.generic
 func.func @dequantize(%v: tensor<4x32xf4E2M1FN>, %s: tensor<4x2xf8E4M3FN>,

@@ -251,11 +251,12 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
                     {l.identity(rank), AffineMap::get(rank, 0, {},
                                                       rewriter.getContext())},
                     parallelExcept(rank, all),
+                    // absMax of values >= 0 (or NaN): the absf changes
+                    // nothing, but lets metis-cpu-vectorize take the max
+                    // as an integer max of the bits.
                     [](OpBuilder &b, Location loc, ValueRange args) {
                       linalg::YieldOp::create(
-                          b, loc,
-                          arith::MaximumFOp::create(b, loc, args[1], args[0])
-                              .getResult());
+                          b, loc, absMax(b, loc, args[1], args[0]));
                     })
               .getResult(0));
       // TransformerEngine: g = min(448·6 / amax, FLT_MAX); g = 1 if g == 0.

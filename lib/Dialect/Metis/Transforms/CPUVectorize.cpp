@@ -18,11 +18,13 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::metis {
 #define GEN_PASS_DEF_METISCPUVECTORIZE
@@ -69,6 +71,38 @@ std::string whyNotVectorizable(linalg::GenericOp op, int64_t width,
     return "an innermost extent that is not a multiple of the vector width";
   return "";
 }
+
+/// `multi_reduction <maximumf>` of `math.absf` values over a whole 1-D
+/// vector -> an unsigned integer max of their bits, then `maximumf` with the
+/// accumulator. x86 has no NaN-propagating float max, so LLVM expands
+/// `vector.reduce.fmaximum` lane by lane with NaN checks (a third of an
+/// NVFP4 quantize); `vpmaxud` needs none. Exact: with the sign bit clear,
+/// the bits of +0 < subnormals < normals < +inf < NaNs order as unsigned
+/// integers, so the integer max is the float max, and a NaN when any lane
+/// is NaN (its payload may differ; no result depends on it).
+struct AbsMaxAsIntegerMax : OpRewritePattern<vector::MultiDimReductionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::MultiDimReductionOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getSourceVectorType();
+    if (op.getKind() != vector::CombiningKind::MAXIMUMF ||
+        type.getRank() != 1 || !type.getElementType().isF32() ||
+        !op.getSource().getDefiningOp<math::AbsFOp>() ||
+        isa<VectorType>(op.getDest().getType()))
+      return failure();
+    Location loc = op.getLoc();
+    auto i32 = rewriter.getI32Type();
+    Value bits = vector::BitCastOp::create(
+        rewriter, loc, VectorType::get(type.getShape(), i32), op.getSource());
+    Value max = vector::ReductionOp::create(
+        rewriter, loc, vector::CombiningKind::MAXUI, bits);
+    Value maxF = arith::BitcastOp::create(rewriter, loc,
+                                          rewriter.getF32Type(), max);
+    rewriter.replaceOpWithNewOp<arith::MaximumFOp>(op, op.getAcc(), maxF);
+    return success();
+  }
+};
 
 /// Every op the pass does not vectorize is still correct, only scalar: it
 /// says so, once per op.
@@ -147,6 +181,10 @@ struct CPUVectorizePass : metis::impl::MetisCPUVectorizeBase<CPUVectorizePass> {
         rewriter.replaceOp(generic, vec->replacements);
       }
     }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<AbsMaxAsIntegerMax>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
   }
 };
 
