@@ -51,10 +51,13 @@ LLVM = Path("/usr/lib/llvm-22/bin")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import openblas_env  # noqa: E402
 
-# OpenBLAS starts on 1 thread (set per case with openblas_set_num_threads);
-# libomp (metis threads=N) threads sleep right after a region instead of
-# spinning 200 ms into the next OpenBLAS call.
-openblas_env.reexec("1", {"KMP_BLOCKTIME": "0"})
+# OpenBLAS starts on 1 thread (set per case with openblas_set_num_threads).
+# Two OpenMP runtimes share the 2 cores, interleaved: OpenBLAS's libgomp and
+# metis's libomp. With their default wait policies a team spins on after
+# its region (libgomp ~0.3 s, libomp 200 ms) and steals a core from the
+# other library's next call (metis 2-thread: 130 instead of ~240 GFLOP/s).
+# Passive: both teams sleep right after each region, alike.
+openblas_env.reexec("1", {"KMP_BLOCKTIME": "0", "OMP_WAIT_POLICY": "PASSIVE"})
 sys.path.insert(0, str(ROOT / "python"))
 import numpy as np  # noqa: E402  (after the re-exec: numpy must see OpenBLAS)
 from metis import reference  # noqa: E402

@@ -30,7 +30,11 @@ def pipeline(threads):
     return (f"--metis-cpu-pipeline=threads={threads}",)
 
 
-@pytest.mark.parametrize("m,n,k", [(37, 45, 29), (300, 70, 600), (5, 3, 2)])
+# Narrow N (< 4 B panels of 32 per thread): the threads share the ic
+# blocks of each K block; wide N (400, 544): each takes whole jc blocks,
+# evened out (partial last block and panel included).
+@pytest.mark.parametrize("m,n,k", [(37, 45, 29), (300, 70, 600), (5, 3, 2),
+                                   (37, 400, 29)])
 def test_f32_threads_bit_exact(m, n, k):
     text, ash, bsh = module(m, n, k, "mk", "nk", "matmul")
     rng = np.random.default_rng(m + n + k)
@@ -44,7 +48,8 @@ def test_f32_threads_bit_exact(m, n, k):
         assert np.array_equal(c.view(np.uint32), want.view(np.uint32)), threads
 
 
-@pytest.mark.parametrize("m,n,k", [(70, 50, 64), (300, 40, 512)])
+@pytest.mark.parametrize("m,n,k", [(70, 50, 64), (300, 40, 512),
+                                   (70, 544, 64)])
 def test_nvfp4_threads_same_bits(m, n, k):
     rng = np.random.default_rng(k)
     a = rng.standard_normal((m, k)).astype(np.float32)

@@ -144,3 +144,24 @@ func.func @left(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>,
   linalg.matmul ins(%e, %e : memref<8x8xf64>, memref<8x8xf64>) outs(%e : memref<8x8xf64>)
   return
 }
+
+// -----
+
+// threads=2 with N wide enough (>= 4 B panels per thread, here 140 / 16 ->
+// 9 panels): each thread takes whole jc blocks, with its own Bp, Ap and
+// scratch tile; one parallel loop, no barrier per K block. N = 140 in 2 jc
+// blocks of 80 + 60 columns (nc evened out, a multiple of nr = 16).
+// PAR-LABEL: func.func @wide
+//       PAR:   scf.parallel (%{{.*}}) = (%c0) to (%c140) step (%c80) {
+//   PAR-DAG:     memref.alloc() {alignment = 64 : i64} : memref<{{.*}}xf32>
+//   PAR-DAG:     %[[BP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<5x{{[0-9]+}}xf32>
+//       PAR:     scf.for
+//   PAR-NOT:       scf.parallel
+//       PAR:       vector.store %{{.*}}, %[[BP]]
+//       PAR:     memref.dealloc
+//       PAR:     memref.dealloc
+//       PAR:   scf.reduce
+func.func @wide(%a: memref<20x37xf32>, %b: memref<37x140xf32>, %c: memref<20x140xf32>) {
+  linalg.matmul ins(%a, %b : memref<20x37xf32>, memref<37x140xf32>) outs(%c : memref<20x140xf32>)
+  return
+}

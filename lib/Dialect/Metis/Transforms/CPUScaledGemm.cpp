@@ -248,12 +248,21 @@ public:
         OpBuilder::InsertPoint(first->getBlock(), first->getIterator());
     auto roundUp = [](int64_t x, int64_t m) { return (x + m - 1) / m * m; };
     mc = std::min(roundUp(cfg.mc, cfg.mr), roundUp(ct.m, cfg.mr));
-    if (cfg.threads > 1) {
-      // As many ic blocks as a multiple of the thread count, about as large.
+    nc = std::min(roundUp(cfg.nc, cfg.nr), roundUp(ct.n, cfg.nr));
+    // Threaded: with at least 4 B panels per thread, each thread takes whole
+    // jc blocks (its own B and A panels, one fork per call, no barrier per
+    // K block); otherwise (narrow N, e.g. the split's X·V) the ic blocks of
+    // each K block are shared out. Either way the jc or ic blocks are
+    // evened out to a multiple of the thread count.
+    int64_t nPanels = (ct.n + cfg.nr - 1) / cfg.nr;
+    jcParallel = cfg.threads > 1 && nPanels >= 4 * cfg.threads;
+    if (jcParallel) {
+      int64_t blocks = roundUp((ct.n + nc - 1) / nc, cfg.threads);
+      nc = roundUp((ct.n + blocks - 1) / blocks, cfg.nr);
+    } else if (cfg.threads > 1) {
       int64_t blocks = roundUp((ct.m + mc - 1) / mc, cfg.threads);
       mc = roundUp((ct.m + blocks - 1) / blocks, cfg.mr);
     }
-    nc = std::min(roundUp(cfg.nc, cfg.nr), roundUp(ct.n, cfg.nr));
     // FP4: kc is a multiple of bs; unroll k by 4 when that divides it. f32:
     // any kc, the k loop has a remainder loop.
     kc = ct.fp4 ? std::min(std::max(cfg.kc / ct.bs, int64_t(1)) * ct.bs, ct.k)
@@ -268,8 +277,10 @@ public:
   void build() {
     Value c = ct.c;
     // Ap[panel][k * mrPad + lane], Bp[panel][k * nrPad + lane]. Threaded,
-    // each ic block allocates its own Ap and scratch tile.
-    bp = allocF32({nc / cfg.nr, kc * nrPad});
+    // each parallel iteration (jc or ic block) allocates its own Ap and
+    // scratch tile, and its own Bp over jc blocks.
+    if (!jcParallel)
+      bp = allocBp();
     if (cfg.threads <= 1) {
       ap = allocAp();
       scratch = allocScratch();
@@ -287,7 +298,8 @@ public:
       buildBlocks(c);
     if (cfg.threads <= 1)
       memref::DeallocOp::create(b, loc, ap);
-    memref::DeallocOp::create(b, loc, bp);
+    if (!jcParallel)
+      memref::DeallocOp::create(b, loc, bp);
     if (cfg.threads <= 1)
       memref::DeallocOp::create(b, loc, scratch);
   }
@@ -330,6 +342,7 @@ private:
                                    b.getI64IntegerAttr(64));
   }
   Value allocAp() { return allocF32({mc / cfg.mr, kc * mrPad}); }
+  Value allocBp() { return allocF32({nc / cfg.nr, kc * nrPad}); }
   Value allocScratch() { return allocF32({cfg.mr, cfg.nr}); }
 
   /// Like loop(), but an scf.parallel when threaded: its iterations must be
@@ -378,18 +391,27 @@ private:
 
   void buildBlocks(Value c) {
     int64_t k = ct.k;
-    loop(idx(0), idx(ct.n), nc, [&](Value jc) {
+    auto jcLoop = jcParallel ? &GemmBuilder::parallelLoop : &GemmBuilder::loop;
+    (this->*jcLoop)(idx(0), idx(ct.n), nc, [&](Value jc) {
+      if (jcParallel) {
+        ap = allocAp();
+        bp = allocBp();
+        scratch = allocScratch();
+      }
       Value ncCur = min(idx(nc), sub(idx(ct.n), jc));
       loop(idx(0), idx(k), kc, [&](Value pc) {
         Value kcCur = min(idx(kc), sub(idx(k), pc));
-        // Threaded: Bp panels are packed in parallel, then each ic block
-        // (its own Ap, C rows) is one iteration; every C tile is still
+        // ic-parallel: Bp panels are packed in parallel, then each ic block
+        // (its own Ap, C rows) is one iteration. Every C tile is still
         // computed by one thread in the same k order.
-        parallelLoop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
+        bool icParallel = cfg.threads > 1 && !jcParallel;
+        auto innerLoop =
+            icParallel ? &GemmBuilder::parallelLoop : &GemmBuilder::loop;
+        (this->*innerLoop)(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
           pack(/*isA=*/false, add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, jp);
         });
-        parallelLoop(idx(0), idx(ct.m), mc, [&](Value ic) {
-          if (cfg.threads > 1) {
+        (this->*innerLoop)(idx(0), idx(ct.m), mc, [&](Value ic) {
+          if (icParallel) {
             ap = allocAp();
             scratch = allocScratch();
           }
@@ -405,11 +427,14 @@ private:
                           add(jc, mul(jp, idx(cfg.nr))), pc, kcCur);
             });
           });
-          if (cfg.threads > 1)
+          if (icParallel)
             for (Value buf : {ap, scratch})
               memref::DeallocOp::create(b, loc, buf);
         });
       });
+      if (jcParallel)
+        for (Value buf : {ap, bp, scratch})
+          memref::DeallocOp::create(b, loc, buf);
     });
   }
 
@@ -880,6 +905,9 @@ private:
   OpBuilder::InsertPoint constantsAt;
   DenseMap<int64_t, Value> constants;
   int64_t mc, nc, kc, ku, mrPad, nrPad;
+  /// Threaded over whole jc blocks (else over the ic blocks of each K
+  /// block).
+  bool jcParallel = false;
   std::optional<CodesView> aView, bView;
   Value bt, ap, bp, scratch;
 };
