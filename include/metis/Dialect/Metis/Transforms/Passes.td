@@ -126,12 +126,16 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     (same order; the inner loop has no carried dependence): the
     Gram–Schmidt of the split otherwise runs one add chain at a time.
 
-    **Threads** (`threads` > 1): the B packing and the ic loop become
-    `scf.parallel` (each ic block allocates its own A panel buffer and
-    scratch tile; the B panels are shared and read-only), with `mc` evened
-    out so that the number of ic blocks is a multiple of `threads`. Lower
-    them with `convert-scf-to-openmp` (`metis-cpu-pipeline{threads=N}`
-    does) and link libomp.
+    **Threads** (`threads` > 1): when N has at least 4 `nr`-wide B panels
+    per thread, the jc loop becomes an `scf.parallel` (each jc block
+    allocates its own B and A panel buffers and scratch tile; one parallel
+    region per call, no barrier per K block), with `nc` evened out so that
+    the number of jc blocks is a multiple of `threads`. For narrower N (the
+    spectral split's X·V, say) the B packing and the ic loop of each K
+    block become `scf.parallel` instead (each ic block has its own A panel
+    buffer and scratch tile, the B panels are shared and read-only), with
+    `mc` evened out likewise. Lower them with `convert-scf-to-openmp`
+    (`metis-cpu-pipeline{threads=N}` does) and link libomp.
 
     `isa` picks a preset of tile and block sizes; non-zero options override
     it. The register tile is unrolled, so it is bounded: mr ≤ 64,
@@ -162,9 +166,10 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
            "Also rewrite the f32 contractions: generics tagged "
            "metis.spectral_gemm and linalg.matmul">,
     Option<"threads", "threads", "int64_t", /*default=*/"1",
-           "More than 1: the B packing and the ic loop become scf.parallel "
-           "(lower with convert-scf-to-openmp), with the ic blocks evened "
-           "out over this many threads; results do not change">,
+           "More than 1: the jc loop (wide N) or the B packing and ic loop "
+           "(narrow N) become scf.parallel (lower with "
+           "convert-scf-to-openmp), their blocks evened out over this many "
+           "threads; results do not change">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
