@@ -442,7 +442,7 @@ def write_outputs(out: Path, cfg, runs, errors, presets, wall):
     base = errors.get("nvfp4")
     results = {"config": {k: v for k, v in cfg.items()}, "presets": {},
                "gemm_rel_error": errors, "wall_seconds": wall,
-               "torch_threads": torch.get_num_threads()}
+               "torch_threads": torch.get_num_threads(), "blas": blas_name()}
     fp32_final = [runs[("fp32", s)]["final_val_loss"] for s in seeds] \
         if "fp32" in presets else None
     for p in presets:
@@ -580,7 +580,25 @@ def parse_args(argv=None):
                          "torch thread each)")
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1),
                     help="torch threads and parallel compilations")
+    ap.add_argument("--blas", choices=("openblas", "system"),
+                    default="openblas",
+                    help="FP32 torch on OpenBLAS (extracted, its best "
+                         "kernels; the default) or on the system BLAS "
+                         "(Debian: the reference BLAS)")
     return ap.parse_args(argv)
+
+
+def blas_name():
+    """The BLAS torch runs on: OpenBLAS's kernel set, or the library."""
+    with open("/proc/self/maps") as f:
+        libs = {l.split()[-1] for l in f if "blas" in l.split()[-1]}
+    for path in libs:
+        if "openblas" in path:
+            import ctypes
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return "OpenBLAS " + lib.openblas_get_corename().decode()
+    return ", ".join(sorted(os.path.basename(l) for l in libs)) or "?"
 
 
 def main(argv=None):
@@ -612,7 +630,8 @@ def main(argv=None):
           f"vocab {data.vocab}; model {cfg['layers']}x{cfg['dim']} "
           f"(heads {cfg['heads']}, ffn {cfg['ffn']}, ctx {cfg['ctx']}), "
           f"batch {cfg['batch']}, {cfg['steps']} steps, lr {cfg['lr']}, "
-          f"seeds {cfg['seeds']}; torch threads {torch.get_num_threads()}")
+          f"seeds {cfg['seeds']}; torch threads {torch.get_num_threads()}, "
+          f"BLAS {blas_name()}")
 
     t0 = time.time()
     warm_compile(presets, [ERROR_VARIANTS[k] for k in
@@ -650,5 +669,21 @@ def main(argv=None):
           f"val_gap.png; wall time {wall:.0f} s")
 
 
+def use_openblas(argv):
+    """FP32 torch (and numpy) on OpenBLAS: re-executes this script with the
+    OpenMP build of OpenBLAS extracted under .cache/openblas and forced onto
+    the best kernels the CPU runs (benchmarks/openblas_env.py), unless
+    ``--blas system``. Debian's torch links the reference BLAS, ~30x slower,
+    which would make FP32 an unfair baseline for the tokens/s column."""
+    if any(a == "--blas=system" or (a == "--blas" and argv[i + 1:i + 2] ==
+                                    ["system"]) for i, a in enumerate(argv)):
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import openblas_env
+    threads = os.environ.get("OMP_NUM_THREADS") or str(min(2, os.cpu_count() or 1))
+    openblas_env.reexec(threads, {"OMP_WAIT_POLICY": "PASSIVE"})
+
+
 if __name__ == "__main__":
+    use_openblas(sys.argv[1:])
     main()
