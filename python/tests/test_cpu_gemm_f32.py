@@ -32,6 +32,14 @@ def module(m, n, k, a_layout, b_layout, kind):
               "    %s = arith.addf %z, %p : f32\n"
               "    linalg.yield %s : f32\n"
               f"  }} -> {t((m, n))}")
+    elif kind == "fma":  # the spectral split's products
+        op = (f"linalg.generic {{indexing_maps = {maps}, iterator_types = "
+              f"[\"parallel\", \"parallel\", \"reduction\"]}} {ins} "
+              "attrs = {metis.spectral_gemm} {\n"
+              "  ^bb0(%x: f32, %y: f32, %z: f32):\n"
+              "    %s = math.fma %x, %y, %z : f32\n"
+              "    linalg.yield %s : f32\n"
+              f"  }} -> {t((m, n))}")
     else:
         op = f"linalg.matmul indexing_maps = {maps} {ins} -> {t((m, n))}"
     text = (
@@ -52,6 +60,45 @@ def sequential_oracle(a, b, c):
     for k in range(a.shape[1]):
         out = out + np.multiply.outer(a[:, k], b[k, :])
     return out
+
+
+def fma_f32(a, b, c):
+    """fl32(a·b + c) with one rounding, elementwise, in numpy: the product
+    of two floats is exact in float64; TwoSum gives the float64 sum and its
+    exact error; rounding that sum to odd (the neighbour with an odd last
+    bit when inexact) and then to float32 rounds correctly, as float64 has
+    more than 24 + 2 bits."""
+    p = a.astype(np.float64) * b.astype(np.float64)
+    c = c.astype(np.float64)
+    s = p + c
+    bp = s - c
+    err = (p - bp) + (c - (s - bp))
+    even = (s.view(np.uint64) & 1) == 0
+    nudge = (err != 0) & even
+    s = np.where(nudge, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
+    return s.astype(np.float32)
+
+
+def sequential_fma_oracle(a, b, c):
+    out = c.copy()
+    for k in range(a.shape[1]):
+        out = fma_f32(a[:, k][:, None], b[k, :][None, :], out)
+    return out
+
+
+def test_fma_oracle_rounds_once():
+    # a·b + c = 1 + 2^-24 + 2^-70: just above a float32 tie. One rounding
+    # gives 1 + 2^-23; rounding to float64 first (to the tie 1 + 2^-24)
+    # and then to float32 (ties to even) would give 1.
+    a = np.array([-2.0**-12 * (1 + 2.0**-23)], np.float32)
+    b = np.array([2.0**-12 * (1 - 2.0**-23)], np.float32)
+    c = np.array([1 + 2.0**-23], np.float32)
+    naive = (a.astype(np.float64) * b + c).astype(np.float32)[0]
+    assert naive == np.float32(1.0)
+    assert fma_f32(a, b, c)[0] == np.float32(1 + 2.0**-23)
+    # 1 - 2^-24 + 2^-70 is just above a float32: rounds down to it.
+    assert fma_f32(a, b, np.array([1.0], np.float32))[0] == \
+        np.float32(1 - 2.0**-24)
 
 
 CASES = [  # M, N, K, isa
@@ -76,7 +123,26 @@ def test_f32_gemm_bit_exact(m, n, k, isa, a_layout, b_layout, kind):
     assert np.array_equal(c.view(np.uint32), want.view(np.uint32))
 
 
-@pytest.mark.parametrize("kind", ["generic", "matmul"])
+@pytest.mark.parametrize("a_layout,b_layout", [("mk", "kn"), ("km", "nk")])
+@pytest.mark.parametrize("m,n,k,isa", CASES)
+def test_f32_fma_gemm_bit_exact(m, n, k, isa, a_layout, b_layout):
+    """math.fma bodies (the split's products) run as one FMA per k step,
+    k ascending: bit-identical to the sequential correctly rounded fma."""
+    text, ash, bsh = module(m, n, k, a_layout, b_layout, "fma")
+    rng = np.random.default_rng(m * 1000 + n * 10 + k + 1)
+    a = rng.standard_normal(ash).astype(np.float32)
+    b = rng.standard_normal(bsh).astype(np.float32)
+    c0 = rng.standard_normal((m, n)).astype(np.float32)
+    want = sequential_fma_oracle(a if a_layout == "mk" else a.T,
+                                 b if b_layout == "kn" else b.T, c0)
+    for pipeline in (f"--metis-cpu-pipeline=isa={isa}",
+                     "--metis-cpu-pipeline=isa=none"):
+        c = c0.copy()
+        runtime.load(text, (pipeline,)).call("mm", a, b, c)
+        assert np.array_equal(c.view(np.uint32), want.view(np.uint32)), pipeline
+
+
+@pytest.mark.parametrize("kind", ["generic", "matmul", "fma"])
 def test_f32_gemm_is_rewritten(kind):
     """The modules above do run the kernel, not the plain loops."""
     text, _, _ = module(37, 45, 29, "mk", "nk", kind)

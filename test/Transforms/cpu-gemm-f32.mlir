@@ -165,3 +165,44 @@ func.func @wide(%a: memref<20x37xf32>, %b: memref<37x140xf32>, %c: memref<20x140
   linalg.matmul ins(%a, %b : memref<20x37xf32>, memref<37x140xf32>) outs(%c : memref<20x140xf32>)
   return
 }
+
+// -----
+
+// A math.fma body (the spectral split's products): the same strict nest,
+// accumulators loaded from C, but one vector.fma per k step instead of a
+// mulf and an addf; still bit-identical to the generic's loops, whose
+// math.fma is one rounding too.
+// CHECK-LABEL: func.func @fused
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   vector.load %arg2
+//       CHECK:   vector.fma {{.*}} : vector<8xf32>
+//   CHECK-NOT:   arith.mulf {{.*}} : vector<8xf32>
+//       CHECK:   return
+func.func @fused(%a: memref<20x37xf32>, %b: memref<37x40xf32>, %c: memref<20x40xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<20x37xf32>, memref<37x40xf32>) outs(%c : memref<20x40xf32>) attrs = {metis.spectral_gemm} {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %s = math.fma %x, %y, %z : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// An fma that is not a·b + C (here a·a + C) is no contraction: left with a
+// remark.
+// CHECK-LABEL: func.func @not_fused
+//       CHECK:   linalg.generic
+func.func @not_fused(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf32>) {
+  // expected-remark @+1 {{metis-cpu-gemm: left unchanged: not a multiply-add contraction}}
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x8xf32>, memref<8x8xf32>) outs(%c : memref<8x8xf32>) attrs = {metis.spectral_gemm} {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %s = math.fma %x, %x, %z : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -24,8 +24,9 @@
 //       CHECK: %[[V:.*]] = scf.for %{{.*}} = %{{.*}} to %[[C2:.*]] step %{{.*}} iter_args(%[[VI:.*]] = %[[OMEGA]]) -> (tensor<6x32xf32>)
 //       CHECK:   %[[VIT:.*]] = linalg.transpose ins(%[[VI]] : tensor<6x32xf32>) outs(%{{.*}} : tensor<32x6xf32>) permutation = [1, 0]
 //       CHECK:   %[[XV:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[X]], %[[VIT]] : tensor<64x32xf32>, tensor<32x6xf32>) outs(%{{.*}} : tensor<64x6xf32>) attrs =  {metis.spectral_gemm}
-//       CHECK:     arith.mulf
-//       CHECK:     arith.addf
+// One fused multiply-add per k step (metis-cpu-gemm's strict fused mode).
+//       CHECK:     %[[FMA:.*]] = math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
+//  CHECK-NEXT:     linalg.yield %[[FMA]] : f32
 //       CHECK:   %[[XVT:.*]] = linalg.transpose ins(%[[XV]] : tensor<64x6xf32>)
 // CGS2, one row at a time: the norm, two passes of (c = Q_{<j}·v, v −= Q_{<j}ᵀ·c),
 // the norm again, and the 2^-20 rank-deficiency test.

@@ -37,6 +37,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -82,6 +83,9 @@ struct Contraction {
   /// Accumulate into C itself, k ascending, with a separate multiply and
   /// add: bit-identical to the generic's loops whatever the tiling.
   bool strict = false;
+  /// Strict, and each k step is one fused multiply-add (the generic's body
+  /// is `math.fma`): still bit-identical to its loops, at FMA speed.
+  bool fused = false;
   /// The value a linalg.fill of C right before set it to (the fill is
   /// folded into the first K block), or null.
   Value fill;
@@ -167,6 +171,24 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, FormatAttr fmt,
 /// Checks that `op` is a 2-D f32 contraction `C[m, n] += A[.]·B[.]` on
 /// memrefs with A indexed by (m, k) or (k, m), B by (k, n) or (n, k) and C
 /// by (m, n): the products metis.spectral_gemm tags and linalg.matmul.
+/// Whether the body of `op` is `yield math.fma(in0, in1, out)` (the inputs
+/// in either order): one fused multiply-add per k step.
+bool isFmaBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (!body || body->getNumArguments() != 3 ||
+      !llvm::hasSingleElement(body->without_terminator()))
+    return false;
+  auto fma = dyn_cast<math::FmaOp>(*body->begin());
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!fma || !yield || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != fma.getResult())
+    return false;
+  Value in0 = body->getArgument(0), in1 = body->getArgument(1);
+  return fma.getC() == body->getArgument(2) &&
+         ((fma.getA() == in0 && fma.getB() == in1) ||
+          (fma.getA() == in1 && fma.getB() == in0));
+}
+
 FailureOr<Contraction> matchF32Contraction(linalg::LinalgOp op,
                                            std::string &why) {
   auto fail = [&](const Twine &reason) {
@@ -188,7 +210,8 @@ FailureOr<Contraction> matchF32Contraction(linalg::LinalgOp op,
     if (!type.isStrided())
       return fail("non-strided layout");
   }
-  if (!linalg::isaContractionOpInterface(op))
+  bool fused = isFmaBody(op);
+  if (!fused && !linalg::isaContractionOpInterface(op))
     return fail("not a multiply-add contraction");
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
@@ -219,6 +242,7 @@ FailureOr<Contraction> matchF32Contraction(linalg::LinalgOp op,
   Contraction ct;
   ct.fp4 = false;
   ct.strict = true;
+  ct.fused = fused;
   ct.a = op.getDpsInputOperand(0)->get();
   ct.b = op.getDpsInputOperand(1)->get();
   ct.c = op.getDpsInitOperand(0)->get();
@@ -703,8 +727,8 @@ private:
   }
 
   /// The k loop [lb, ub) of the micro-kernel on accumulators `init`.
-  /// With `unroll` k steps per iteration; strict: a separate multiply and
-  /// add, as in the generic, instead of an FMA.
+  /// With `unroll` k steps per iteration; strict and not fused: a separate
+  /// multiply and add, as in the generic, instead of an FMA.
   ValueRange kLoop(Value ip, Value jp, Value lb, Value ub, ValueRange init,
                    int64_t unroll = 0) {
     if (!unroll)
@@ -730,7 +754,7 @@ private:
               Value av = vector::BroadcastOp::create(b, loc, vt, a);
               for (int64_t j = 0; j < nv; ++j) {
                 Value &sum = acc[i * nv + j];
-                if (ct.strict)
+                if (ct.strict && !ct.fused)
                   sum = arith::AddFOp::create(
                       b, loc, sum, arith::MulFOp::create(b, loc, av, bv[j]));
                 else

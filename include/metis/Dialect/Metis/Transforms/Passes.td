@@ -119,7 +119,10 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     otherwise. They run in *strict* order: the accumulators are loaded from
     C and every k step is a `mulf` then an `addf` (no FMA), so the result
     is bit-identical to the generic's plain loops, whatever the tiling of
-    the op before (tests tile the split and compare bits). Also, f32
+    the op before (tests tile the split and compare bits). A tagged generic
+    whose body is `math.fma(a, b, c)` (the split's products) runs the same
+    strict nest with one `vector.fma` per k step: bit-identical to its
+    loops too, at FMA speed. Also, f32
     `linalg.matvec` on unit-stride memrefs is computed 8 rows at a time
     (8x8 blocks transposed in registers, same per-element order), and
     `linalg.vecmat` becomes a generic with its reduction loop outermost
