@@ -104,3 +104,52 @@ def test_dequantize_vector_equals_loops_and_oracle(shape, fmt, axis, block):
     assert same_bits(outs["auto"], outs["loops"])
     assert same_bits(outs["avx2"], outs["loops"])
     assert same_bits(outs["auto"], reference.dequantize(q))
+
+
+BF16_MODULE = """
+func.func @q(%xm: memref<8x64xbf16>, %vm: memref<8x64xf4E2M1FN>,
+             %sm: memref<8x2xf8E8M0FNU>, %ym: memref<8x64xbf16>)
+    attributes {llvm.emit_c_interface} {
+  %x = bufferization.to_tensor %xm restrict : memref<8x64xbf16> to tensor<8x64xbf16>
+  %v, %s, %t = metis.quantize %x {axis = 1 : i64, format = #metis.format<mxfp4>}
+      : tensor<8x64xbf16> -> tensor<8x64xf4E2M1FN>, tensor<8x2xf8E8M0FNU>, tensor<f32>
+  %y = metis.dequantize %v, %s, %t {axis = 1 : i64, format = #metis.format<mxfp4>}
+      : tensor<8x64xf4E2M1FN>, tensor<8x2xf8E8M0FNU>, tensor<f32> -> tensor<8x64xbf16>
+  bufferization.materialize_in_destination %v in restrict writable %vm
+      : (tensor<8x64xf4E2M1FN>, memref<8x64xf4E2M1FN>) -> ()
+  bufferization.materialize_in_destination %s in restrict writable %sm
+      : (tensor<8x2xf8E8M0FNU>, memref<8x2xf8E8M0FNU>) -> ()
+  bufferization.materialize_in_destination %y in restrict writable %ym
+      : (tensor<8x64xbf16>, memref<8x64xbf16>) -> ()
+  return
+}
+"""
+
+
+def to_bf16_bits(f):
+    """float32 -> bfloat16 bits, round to nearest even (finite inputs)."""
+    u = np.asarray(f, np.float32).view(np.uint32).astype(np.uint64)
+    return ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def test_bf16_input_and_output():
+    """A bf16 input (extf in the vector body) and a bf16 dequantize (truncf
+    of vectors): same bits as the loops and as the oracle on f32."""
+    rng = np.random.default_rng(0)
+    x = to_bf16_bits(rng.standard_normal((8, 64)))
+    x[0, :4] = [0x7FC0, 0x7F80, 0xFF80, 0x8000]    # NaN, ±Inf, -0 in row 0
+    outs = {}
+    for name in ("auto", "loops"):
+        v = np.zeros((8, 64), np.uint8)
+        s = np.zeros((8, 2), np.uint8)
+        y = np.zeros((8, 64), np.uint16)
+        runtime.load(BF16_MODULE, PIPELINES[name]).call("q", x, v, s, y)
+        outs[name] = (v & 0xF, s, y)
+    for a, b in zip(outs["auto"], outs["loops"]):
+        assert np.array_equal(a, b)
+    xf = (x.astype(np.uint32) << 16).view(np.float32)
+    q = reference.quantize(xf[1:], "mxfp4", axis=1)
+    assert np.array_equal(outs["auto"][0][1:], q.codes)
+    assert np.array_equal(outs["auto"][1][1:], q.scale_bits)
+    assert np.array_equal(outs["auto"][2][1:],
+                          to_bf16_bits(reference.dequantize(q)))
