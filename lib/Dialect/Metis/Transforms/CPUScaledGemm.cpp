@@ -44,6 +44,8 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "llvm/ADT/SetVector.h"
+
 #include <functional>
 #include <optional>
 
@@ -959,7 +961,8 @@ void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg) {
   Location loc = op.getLoc();
   // Read codes through their expand_shape (whose dynamic strides would also
   // leave affine.apply behind expand-strided-metadata).
-  SmallVector<Operation *> views;
+  // A set: A and B may be the same codes through the same view (a·aᵀ).
+  llvm::SetVector<Operation *> views;
   for (auto [codes, collapsed] :
        {std::pair{&ct.a, &ct.aCollapsed}, {&ct.b, &ct.bCollapsed}}) {
     if (!ct.fp4)
@@ -969,7 +972,7 @@ void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg) {
         expand.getSrcType().getRank() + 1 == expand.getResultType().getRank()) {
       *codes = expand.getSrc();
       *collapsed = true;
-      views.push_back(expand);
+      views.insert(expand);
     }
   }
   // A strict contraction adds to C's values as they are.
