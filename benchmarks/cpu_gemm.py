@@ -63,12 +63,6 @@ import numpy as np  # noqa: E402  (after the re-exec: numpy must see OpenBLAS)
 from metis import reference  # noqa: E402
 
 
-def blas_library():
-    with open("/proc/self/maps") as f:
-        libs = {l.split()[-1] for l in f if "blas" in l}
-    return ", ".join(sorted(os.path.basename(l) for l in libs)) or "?"
-
-
 def host_isa():
     flags = open("/proc/cpuinfo").read()
     return "avx512" if " avx512f" in flags else "avx2"
@@ -229,8 +223,7 @@ def main():
         dims = [int(x) for x in s.split("x")]
         sizes.append(tuple(dims * 3 if len(dims) == 1 else dims))
 
-    print(f"BLAS: {blas_library()} (OpenBLAS kernels: "
-          f"{openblas_env.corename()}); threads {args.threads}; best of "
+    print(f"BLAS: {openblas_env.describe()}; threads {args.threads}; best of "
           f"{args.rounds} interleaved rounds")
     for name, opts in zip(metis_names, variants):
         print(f"  {name}: metis-cpu-gemm options: {opts} [threads=N]")

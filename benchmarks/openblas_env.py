@@ -80,10 +80,16 @@ def reexec(threads="1", extra_env=None):
     os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 
-def _library():
+def _loaded(*names):
+    """Paths of the loaded shared libraries whose path contains a name."""
     with open("/proc/self/maps") as f:
-        path = next((l.split()[-1] for l in f if "libopenblas" in l), None)
-    return ctypes.CDLL(path) if path else None
+        return sorted({l.split()[-1] for l in f
+                       if any(n in l.split()[-1] for n in names)})
+
+
+def _library():
+    paths = _loaded("libopenblas")
+    return ctypes.CDLL(paths[0]) if paths else None
 
 
 def corename():
@@ -93,6 +99,15 @@ def corename():
         return "?"
     lib.openblas_get_corename.restype = ctypes.c_char_p
     return lib.openblas_get_corename().decode()
+
+
+def describe():
+    """The BLAS/LAPACK libraries this process loaded, and OpenBLAS's kernel
+    set when it is one of them (what the benchmarks and the demo print)."""
+    libs = ", ".join(os.path.basename(p) for p in _loaded("blas", "lapack"))
+    if _library() is not None:
+        libs += f" (OpenBLAS kernels: {corename()})"
+    return libs or "?"
 
 
 def set_threads(n):

@@ -33,7 +33,6 @@ def kernel_table(x, reps):
     print(f"{'format':10} {'rounding':11} {'op':11} {'vector GB/s':>12} "
           f"{'loops GB/s':>11} {'ratio':>6}")
     for fmt in ("nvfp4", "mxfp4", "fp4e2m1b"):
-        block = None
         for rounding in ("rne", "stochastic"):
             _, fmt_, axis, block, rounding_, seed = api._prepare(
                 x, fmt, 1, None, rounding, 1)

@@ -1072,10 +1072,7 @@ def main():
 
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    blas = "?"
-    with open("/proc/self/maps") as f:
-        libs = {l.split()[-1] for l in f if "blas" in l or "lapack" in l}
-    blas = ", ".join(sorted(os.path.basename(x) for x in libs)) or "?"
+    blas = openblas_env.describe()
     meta = dict(quick=args.quick, cpu=cpu_name(), isa=host_isa(),
                 cores=os.cpu_count(), blas=blas,
                 blas_threads=os.environ.get("OPENBLAS_NUM_THREADS", "?"),

@@ -49,7 +49,9 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import metis.nn as mnn  # noqa: E402
+import openblas_env  # noqa: E402  (the OpenBLAS baseline, as the benchmarks)
 
 FORTUNES = Path("/usr/share/games/fortunes")
 TRAIN_PRESETS = ("fp32", "nvfp4", "nvidia-recipe", "metis")
@@ -442,7 +444,7 @@ def write_outputs(out: Path, cfg, runs, errors, presets, wall):
     base = errors.get("nvfp4")
     results = {"config": {k: v for k, v in cfg.items()}, "presets": {},
                "gemm_rel_error": errors, "wall_seconds": wall,
-               "torch_threads": torch.get_num_threads(), "blas": blas_name()}
+               "torch_threads": torch.get_num_threads(), "blas": openblas_env.describe()}
     fp32_final = [runs[("fp32", s)]["final_val_loss"] for s in seeds] \
         if "fp32" in presets else None
     for p in presets:
@@ -588,19 +590,6 @@ def parse_args(argv=None):
     return ap.parse_args(argv)
 
 
-def blas_name():
-    """The BLAS torch runs on: OpenBLAS's kernel set, or the library."""
-    with open("/proc/self/maps") as f:
-        libs = {l.split()[-1] for l in f if "blas" in l.split()[-1]}
-    for path in libs:
-        if "openblas" in path:
-            import ctypes
-            lib = ctypes.CDLL(path)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return "OpenBLAS " + lib.openblas_get_corename().decode()
-    return ", ".join(sorted(os.path.basename(l) for l in libs)) or "?"
-
-
 def main(argv=None):
     args = parse_args(argv)
     cfg = dict(FULL if args.full else QUICK)
@@ -631,7 +620,7 @@ def main(argv=None):
           f"(heads {cfg['heads']}, ffn {cfg['ffn']}, ctx {cfg['ctx']}), "
           f"batch {cfg['batch']}, {cfg['steps']} steps, lr {cfg['lr']}, "
           f"seeds {cfg['seeds']}; torch threads {torch.get_num_threads()}, "
-          f"BLAS {blas_name()}")
+          f"BLAS {openblas_env.describe()}")
 
     t0 = time.time()
     warm_compile(presets, [ERROR_VARIANTS[k] for k in
@@ -678,8 +667,6 @@ def use_openblas(argv):
     if any(a == "--blas=system" or (a == "--blas" and argv[i + 1:i + 2] ==
                                     ["system"]) for i, a in enumerate(argv)):
         return
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    import openblas_env
     threads = os.environ.get("OMP_NUM_THREADS") or str(min(2, os.cpu_count() or 1))
     openblas_env.reexec(threads, {"OMP_WAIT_POLICY": "PASSIVE"})
 

@@ -9,6 +9,7 @@
 
 #include "metis/Conversion/MetisToLinalg/FP4Emitters.h"
 #include "metis/Conversion/MetisToLinalg/SpectralSplit.h"
+#include "metis/Conversion/MetisToLinalg/Tags.h"
 #include "metis/Conversion/Passes.h"
 #include "metis/Dialect/Metis/IR/MetisOps.h"
 
@@ -141,7 +142,7 @@ struct Lowering {
                                 ArrayRef<utils::IteratorType> iterators,
                                 BodyBuilder body) {
     auto op = generic(results, ins, outs, maps, iterators, body);
-    op->setAttr("metis.elementwise", b.getUnitAttr());
+    op->setAttr(kElementwiseAttrName, b.getUnitAttr());
     return op;
   }
 
@@ -490,7 +491,7 @@ struct ScaledMatmulLowering : OpConversionPattern<ScaledMatmulOp> {
               b, loc, arith::AddFOp::create(b, loc, args[4], prod).getResult());
         });
     // The tag lets the CPU GEMM kernel (metis-cpu-gemm) find this contraction.
-    contraction->setAttr("metis.scaled_contraction", format);
+    contraction->setAttr(kScaledContractionAttrName, format);
 
     // Epilogue: the product of the tensor scales, then the result type.
     Value tsProd =
@@ -498,35 +499,27 @@ struct ScaledMatmulLowering : OpConversionPattern<ScaledMatmulOp> {
                               l.scalarOf(adaptor.getLhsTensorScale()),
                               l.scalarOf(adaptor.getRhsTensorScale()));
     Type elt = resultType.getElementType();
-    Value out;
+    auto scale = [&](OpBuilder &b, Location loc, ValueRange args) {
+      Value v = arith::MulFOp::create(b, loc, args[0], tsProd);
+      if (!elt.isF32())
+        v = arith::TruncFOp::create(b, loc, elt, v);
+      linalg::YieldOp::create(b, loc, v);
+    };
+    Value acc = contraction.getResult(0);
+    linalg::GenericOp epilogue;
     if (elt.isF32()) {
       // In place on the accumulator: no second M x N buffer to allocate,
       // fault in and stream through.
-      Value acc = contraction.getResult(0);
-      out = l.elementwise(acc.getType(), ValueRange{}, acc,
-                          {l.identity(rank)}, parallelExcept(rank, {}),
-                          [&](OpBuilder &b, Location loc, ValueRange args) {
-                            linalg::YieldOp::create(
-                                b, loc,
-                                arith::MulFOp::create(b, loc, args[0], tsProd)
-                                    .getResult());
-                          })
-                .getResult(0);
+      epilogue = l.elementwise(acc.getType(), ValueRange{}, acc,
+                               {l.identity(rank)}, parallelExcept(rank, {}),
+                               scale);
     } else {
       Value outInit = l.empty(accShape, elt);
-      out = l.elementwise(outInit.getType(), contraction.getResult(0),
-                          outInit, {l.identity(rank), l.identity(rank)},
-                          parallelExcept(rank, {}),
-                          [&](OpBuilder &b, Location loc, ValueRange args) {
-                            Value v =
-                                arith::MulFOp::create(b, loc, args[0], tsProd);
-                            linalg::YieldOp::create(
-                                b, loc,
-                                arith::TruncFOp::create(b, loc, elt, v)
-                                    .getResult());
-                          })
-                .getResult(0);
+      epilogue = l.elementwise(outInit.getType(), acc, outInit,
+                               {l.identity(rank), l.identity(rank)},
+                               parallelExcept(rank, {}), scale);
     }
+    Value out = epilogue.getResult(0);
     rewriter.replaceOp(op, l.castTo(out, resultType));
     return success();
   }

@@ -218,7 +218,7 @@ Value emitContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
             math::FmaOp::create(nb, nloc, args[0], args[1], args[2])
                 .getResult());
       });
-  op->setAttr(kGemmAttrName, b.getUnitAttr());
+  op->setAttr(kSpectralGemmAttrName, b.getUnitAttr());
   return op.getResult(0);
 }
 

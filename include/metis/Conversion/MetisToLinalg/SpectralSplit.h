@@ -7,7 +7,7 @@
 //
 //  * the products with an M or N extent are `linalg.generic` contractions
 //    (`out += lhs·rhs`, f32) tagged with the unit attribute
-//    `metis.spectral_gemm`. Their loop order is chosen so that a plain
+//    `metis.spectral_gemm` (kSpectralGemmAttrName). Their loop order is chosen so that a plain
 //    loop lowering (convert-linalg-to-loops) runs the innermost loop along
 //    contiguous rows without a loop-carried dependence (i-k-j for A·B),
 //    which LLVM vectorizes; every output element still sums its terms in
@@ -29,6 +29,7 @@
 #ifndef METIS_CONVERSION_METISTOLINALG_SPECTRALSPLIT_H
 #define METIS_CONVERSION_METISTOLINALG_SPECTRALSPLIT_H
 
+#include "metis/Conversion/MetisToLinalg/Tags.h"
 #include "metis/Dialect/Metis/IR/MetisDialect.h"
 
 #include "mlir/IR/Builders.h"
@@ -42,8 +43,6 @@ void populateSpectralSplitToLinalgPatterns(RewritePatternSet &patterns);
 
 namespace spectral {
 
-/// Unit attribute on every large product of the lowering.
-constexpr llvm::StringLiteral kGemmAttrName = "metis.spectral_gemm";
 /// orth(): a vector whose norm after projection is <= this × its norm
 /// before (or zero) is set to zero (rank deficiency).
 constexpr float kRankTolerance = 0x1p-20f;

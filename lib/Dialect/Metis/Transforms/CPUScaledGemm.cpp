@@ -31,6 +31,7 @@
 #include "CPUGemmUtils.h"
 
 #include "metis/Conversion/MetisToLinalg/FP4Emitters.h"
+#include "metis/Conversion/MetisToLinalg/Tags.h"
 #include "metis/Dialect/Metis/IR/MetisDialect.h"
 #include "metis/Dialect/Metis/Transforms/Passes.h"
 
@@ -58,10 +59,6 @@ using namespace mlir;
 using namespace mlir::metis;
 
 namespace {
-
-constexpr StringLiteral kTag = "metis.scaled_contraction";
-/// The f32 products of the spectral split (SpectralSplitToLinalg.cpp).
-constexpr StringLiteral kF32Tag = "metis.spectral_gemm";
 
 struct TileConfig {
   int64_t mr, nr, vw, mc, nc, kc;
@@ -170,9 +167,6 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op, FormatAttr fmt,
   return ct;
 }
 
-/// Checks that `op` is a 2-D f32 contraction `C[m, n] += A[.]·B[.]` on
-/// memrefs with A indexed by (m, k) or (k, m), B by (k, n) or (n, k) and C
-/// by (m, n): the products metis.spectral_gemm tags and linalg.matmul.
 /// Whether the body of `op` is `yield math.fma(in0, in1, out)` (the inputs
 /// in either order): one fused multiply-add per k step.
 bool isFmaBody(linalg::LinalgOp op) {
@@ -191,6 +185,9 @@ bool isFmaBody(linalg::LinalgOp op) {
           (fma.getA() == in1 && fma.getB() == in0));
 }
 
+/// Checks that `op` is a 2-D f32 contraction `C[m, n] += A[.]·B[.]` on
+/// memrefs with A indexed by (m, k) or (k, m), B by (k, n) or (n, k) and C
+/// by (m, n): the products metis.spectral_gemm tags and linalg.matmul.
 FailureOr<Contraction> matchF32Contraction(linalg::LinalgOp op,
                                            std::string &why) {
   auto fail = [&](const Twine &reason) {
@@ -371,11 +368,11 @@ private:
   Value allocBp() { return allocF32({nc / cfg.nr, kc * nrPad}); }
   Value allocScratch() { return allocF32({cfg.mr, cfg.nr}); }
 
-  /// Like loop(), but an scf.parallel when threaded: its iterations must be
-  /// independent.
-  void parallelLoop(Value lb, Value ub, int64_t step,
-                    function_ref<void(Value)> fn) {
-    if (cfg.threads <= 1)
+  /// Like loop(), but an scf.parallel when `parallel`: its iterations must
+  /// be independent.
+  void maybeParallelLoop(bool parallel, Value lb, Value ub, int64_t step,
+                         function_ref<void(Value)> fn) {
+    if (!parallel)
       return loop(lb, ub, step, fn);
     auto par = scf::ParallelOp::create(b, loc, ValueRange{lb}, ValueRange{ub},
                                        ValueRange{idx(step)});
@@ -417,8 +414,7 @@ private:
 
   void buildBlocks(Value c) {
     int64_t k = ct.k;
-    auto jcLoop = jcParallel ? &GemmBuilder::parallelLoop : &GemmBuilder::loop;
-    (this->*jcLoop)(idx(0), idx(ct.n), nc, [&](Value jc) {
+    maybeParallelLoop(jcParallel, idx(0), idx(ct.n), nc, [&](Value jc) {
       if (jcParallel) {
         ap = allocAp();
         bp = allocBp();
@@ -431,12 +427,11 @@ private:
         // (its own Ap, C rows) is one iteration. Every C tile is still
         // computed by one thread in the same k order.
         bool icParallel = cfg.threads > 1 && !jcParallel;
-        auto innerLoop =
-            icParallel ? &GemmBuilder::parallelLoop : &GemmBuilder::loop;
-        (this->*innerLoop)(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
+        maybeParallelLoop(icParallel, idx(0), ceilDiv(ncCur, cfg.nr), 1,
+                          [&](Value jp) {
           pack(/*isA=*/false, add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, jp);
         });
-        (this->*innerLoop)(idx(0), idx(ct.m), mc, [&](Value ic) {
+        maybeParallelLoop(icParallel, idx(0), idx(ct.m), mc, [&](Value ic) {
           if (icParallel) {
             ap = allocAp();
             scratch = allocScratch();
@@ -1114,15 +1109,15 @@ struct CPUScaledGemmPass
       std::string why;
       FailureOr<Contraction> ct = failure();
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-      if (generic && op->hasAttr(kTag)) {
+      if (generic && op->hasAttr(kScaledContractionAttrName)) {
         why = "the tag is not a #metis.format";
-        if (auto fmt = op->getAttrOfType<FormatAttr>(kTag))
+        if (auto fmt = op->getAttrOfType<FormatAttr>(kScaledContractionAttrName))
           ct = matchContraction(generic, fmt, why);
-      } else if (f32 && ((generic && op->hasAttr(kF32Tag)) ||
+      } else if (f32 && ((generic && op->hasAttr(kSpectralGemmAttrName)) ||
                          llvm::isa<linalg::MatmulOp>(op.getOperation()))) {
         ct = matchF32Contraction(op, why);
         // Untagged matmuls are only taken when they fit.
-        if (failed(ct) && !op->hasAttr(kF32Tag))
+        if (failed(ct) && !op->hasAttr(kSpectralGemmAttrName))
           return;
       } else {
         return;

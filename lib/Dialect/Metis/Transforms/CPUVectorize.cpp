@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "metis/Conversion/MetisToLinalg/Tags.h"
 #include "metis/Dialect/Metis/Transforms/Passes.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
@@ -37,7 +38,6 @@ using namespace mlir::metis;
 
 namespace {
 
-constexpr StringLiteral kElementwiseTag = "metis.elementwise";
 /// Largest innermost extent vectorized whole when it is not a multiple of
 /// the vector width (an MXFP4 block of 32 at width 16 is a multiple).
 constexpr int64_t kMaxWholeExtent = 64;
@@ -124,7 +124,7 @@ struct CPUVectorizePass : metis::impl::MetisCPUVectorizeBase<CPUVectorizePass> {
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> todo;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (op->hasAttr(kElementwiseTag))
+      if (op->hasAttr(kElementwiseAttrName))
         todo.push_back(op);
     });
     IRRewriter rewriter(&getContext());
