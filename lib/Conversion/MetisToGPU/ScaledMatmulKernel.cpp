@@ -447,6 +447,11 @@ mlir::metis::getOrBuildScaledMatmulKernel(gpu::GPUModuleOp module,
       MemRefType::get({stages, Spec::kTileN, 1}, i32, nullptr, workgroup)};
   auto func = gpu::GPUFuncOp::create(
       b, loc, name, b.getFunctionType(spec.argumentTypes(ctx), {}), smem);
+  // cp.async.cg copies 16 bytes and needs 16-byte aligned shared addresses;
+  // the lowering's default alignment is the element size (4).
+  for (unsigned i = 0; i < smem.size(); ++i)
+    func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                                     b.getI64IntegerAttr(16));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(Spec::kThreads), 1, 1}));

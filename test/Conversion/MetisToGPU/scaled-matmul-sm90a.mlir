@@ -27,7 +27,7 @@
 // CHECK: gpu.module @metis_gpu_kernels
 // CHECK:   gpu.func @metis_smm_bf16emu_nvfp4_256x128x256_f32(
 // 3 stages of 128 rows x (8 + 4 padding) words, and one scale word per row.
-// CHECK-SAME: workgroup(%[[SA:.*]] : memref<3x128x12xi32, #gpu.address_space<workgroup>>, %[[SB:.*]] : memref<3x128x12xi32, #gpu.address_space<workgroup>>, %[[SSA:.*]] : memref<3x128x1xi32, #gpu.address_space<workgroup>>, %[[SSB:.*]] : memref<3x128x1xi32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[SA:.*]] : memref<3x128x12xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[SB:.*]] : memref<3x128x12xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[SSA:.*]] : memref<3x128x1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[SSB:.*]] : memref<3x128x1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: kernel
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
 // CHECK-SAME: known_grid_size = array<i32: 1, 2, 1>

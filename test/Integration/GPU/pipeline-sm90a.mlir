@@ -21,8 +21,10 @@
 // CHECK-LABEL: .visible .entry metis_smm_bf16emu_nvfp4_256x128x512_f32(
 // (Block order in PTX is not program order: -DAG.)
 // CHECK-DAG: .maxntid 256, 1, 1
-// 3 stages x 128 rows x 12 words (8 data + 4 padding).
-// CHECK-DAG: .shared .align 4 .b8 __wg_metis_smm_bf16emu_nvfp4_256x128x512_f32_0[18432];
+// 3 stages x 128 rows x 12 words (8 data + 4 padding), 16-byte aligned
+// (cp.async.cg writes 16 bytes).
+// CHECK-DAG: .shared .align 16 .b8 __wg_metis_smm_bf16emu_nvfp4_256x128x512_f32_0[18432];
+// CHECK-DAG: .shared .align 16 .b8 __wg_metis_smm_bf16emu_nvfp4_256x128x512_f32_1[18432];
 // Packed codes in 16-byte chunks (L2 only), scale words in 4 bytes.
 // CHECK-DAG: cp.async.cg.shared.global [{{.*}}], [{{.*}}], 16;
 // CHECK-DAG: cp.async.ca.shared.global [{{.*}}], [{{.*}}], 4;
