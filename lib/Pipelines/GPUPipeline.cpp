@@ -22,7 +22,9 @@ std::string mlir::metis::getGPUPipeline(const GPUPipelineOptions &options) {
   // - bare-pointer kernel ABI: every kernel memref is static and
   //   identity-laid-out, and the AOT launcher passes plain device pointers;
   // - convert-nvgpu-to-nvvm before convert-gpu-to-nvvm: cp.async ops take
-  //   memref descriptors that the latter then lowers.
+  //   memref descriptors that the latter then lowers;
+  // - convert-nvvm-to-llvm: NVVM ops defined by inline PTX (the tcgen05
+  //   kernel's mbarrier.try_wait.parity) have no LLVM IR translation.
   std::string toolkit =
       options.toolkit.empty() ? "" : " toolkit=" + options.toolkit;
   return llvm::formatv(
@@ -33,7 +35,7 @@ std::string mlir::metis::getGPUPipeline(const GPUPipelineOptions &options) {
       "nvvm-attach-target{{chip={0} features=+ptx{2} O=3},"
       "gpu.module(convert-nvgpu-to-nvvm,convert-scf-to-cf,"
       "convert-gpu-to-nvvm{{use-bare-ptr-memref-call-conv=true},"
-      "canonicalize,reconcile-unrealized-casts),"
+      "convert-nvvm-to-llvm,canonicalize,reconcile-unrealized-casts),"
       "gpu-module-to-binary{{format={3}{4}}",
       options.chip.getValue(), options.mma.getValue(),
       options.ptx.getValue(), options.format.getValue(), toolkit);

@@ -31,7 +31,6 @@ from . import compiler
 
 TILE_M = 128
 TILE_N = 128
-THREADS = 256
 BLOCK = {"nvfp4": 16, "mxfp4": 32}
 SCALE_TYPE = {"nvfp4": "f8E4M3FN", "mxfp4": "f8E8M0FNU"}
 CUDA_HOME = Path(os.environ.get("CUDA_HOME", "/usr/local/cuda"))
@@ -165,20 +164,19 @@ _QUANT_NAME = re.compile(
     r"metis_(quantize|amax)_(?:(nvfp4|mxfp4)_(rne|sr)_)?(\d+)x(\d+)_(\w+)$")
 
 
-def _manifest_entry(name: str, grid: List[int]) -> dict:
+def _manifest_entry(name: str, block: List[int], grid: List[int]) -> dict:
     g = _GEMM_NAME.search(name)
     if g:
         fmt, m, n, k, result = g.group(1), *map(int, g.group(2, 3, 4)), g.group(5)
         return {"kind": "gemm", "name": name, "m": m, "n": n, "k": k,
                 "format": fmt, "result": result,
-                "grid": grid, "block": [THREADS, 1, 1]}
+                "grid": grid, "block": block}
     q = _QUANT_NAME.search(name)
     if not q:
         raise ValueError(f"unknown kernel {name}")
     kind, fmt, rnd, r, k, input_type = q.groups()
     entry = {"kind": kind, "name": name, "rows": int(r), "cols": int(k),
-             "input": input_type, "grid": grid,
-             "block": [THREADS, 1, 1]}
+             "input": input_type, "grid": grid, "block": block}
     if kind == "quantize":
         entry.update(format=fmt, rounding="stochastic" if rnd == "sr" else "rne")
     return entry
@@ -201,15 +199,19 @@ def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
                                         quantize_shapes, rounding)
     names = dict.fromkeys(re.findall(
         r"gpu\.launch_func\s+@metis_gpu_kernels::@(\w+)", pipeline_out))
-    # Grids as the pass launches them (its known_grid_size), not re-derived.
     module = _gemm_module(shapes, format, result)
     if quantize_shapes:
         module += _quantize_module(quantize_shapes, format, rounding)
     kernels_ir = compiler.opt(module, [
         f"--convert-metis-to-gpu=chip={chip} mma={mma}"])
-    grids = {name: [int(v) for v in grid.split(",")] for name, grid in
-             re.findall(r"gpu\.func @(\w+)\(.*?known_grid_size = "
-                        r"array<i32: ([0-9, ]+)>", kernels_ir)}
+    # Grids and blocks as the pass launches them (its known_grid_size and
+    # known_block_size: 256 threads, 128 for tcgen05), not re-derived.
+    launch = {name: ([int(v) for v in block.split(",")],
+                     [int(v) for v in grid.split(",")])
+              for name, block, grid in re.findall(
+                  r"gpu\.func @(\w+)\(.*?known_block_size = "
+                  r"array<i32: ([0-9, ]+)>, known_grid_size = "
+                  r"array<i32: ([0-9, ]+)>", kernels_ir)}
     with tempfile.TemporaryDirectory() as tmp:
         blob = Path(tmp) / "cubin.c"
         body = ",".join(str(b) for b in cubin)
@@ -226,7 +228,8 @@ def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
             raise compiler.CompileError(cxx, proc.stderr)
     (out_dir / "manifest.json").write_text(json.dumps(
         {"chip": chip, "mma": mma,
-         "kernels": [_manifest_entry(n, grids[n]) for n in names]}, indent=1))
+         "kernels": [_manifest_entry(n, *launch[n]) for n in names]},
+        indent=1))
     return lib
 
 

@@ -69,15 +69,18 @@ def test_unsupported_shape_is_an_error():
 @requires_toolkit
 @pytest.mark.parametrize("format,chip", [("nvfp4", "sm_90a"),
                                          ("mxfp4", "sm_90a"),
-                                         ("nvfp4", "sm_120a")])
+                                         ("nvfp4", "sm_120a"),
+                                         ("nvfp4", "sm_100a"),
+                                         ("mxfp4", "sm_100a")])
 def test_build_library(tmp_path, format, chip):
     lib = gpu.build_library(tmp_path, [(128, 256, 512)], format=format,
                             chip=chip, quantize_shapes=[(256, 512)])
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     kernels = {k["name"]: k for k in manifest["kernels"]}
-    inst = "mmabs" if chip == "sm_120a" else "bf16emu"
+    inst, threads = {"sm_120a": ("mmabs", 256), "sm_100a": ("tcgen05", 128),
+                     "sm_90a": ("bf16emu", 256)}[chip]
     gemm = kernels[f"metis_smm_{inst}_{format}_128x256x512_f32"]
-    assert gemm["grid"] == [2, 1, 1] and gemm["block"] == [256, 1, 1]
+    assert gemm["grid"] == [2, 1, 1] and gemm["block"] == [threads, 1, 1]
     # One quantize thread per 4 blocks; NVFP4 adds the amax kernel (16
     # elements per thread).
     quant = kernels[f"metis_quantize_{format}_rne_256x512_f32"]

@@ -66,17 +66,22 @@ def ConvertMetisToGPU : Pass<"convert-metis-to-gpu", "::mlir::ModuleOp"> {
     row and K tile of 4 blocks (`linalg.generic` on tensors), then passes
     the buffers (`bufferization.to_buffer`) and a fresh result buffer.
 
-    Kernels (docs/GPU.md): 128×128 output tiles per block of 256 threads,
-    K streamed through a 2–3 stage `cp.async` pipeline of packed operands
-    and scales in shared memory, f32 accumulation, tensor scales applied in
-    the epilogue. The inner product uses `mma`:
+    Kernels (docs/GPU.md): 128×128 output tiles per block, K streamed
+    through a 2–4 stage `cp.async` pipeline of packed operands and scales
+    in shared memory, f32 accumulation, tensor scales applied in the
+    epilogue. The inner product uses `mma`:
     * `bf16-emulation` (sm_90a and newer): E2M1 × block scale decoded
       exactly to bf16 in registers, `mma.sync.m16n8k16` bf16.
     * `block-scale` (sm_120a/sm_121a): `mma.sync.m16n8k64 … block_scale`,
       `kind::mxf4nvf4` with 4 `ue4m3` scales (nvfp4) or `kind::mxf4` with 2
       `ue8m0` scales (mxfp4).
-    * `tcgen05` (sm_100a/sm_101a): not implemented yet; requesting it is an
-      error.
+    * `tcgen05` (sm_100a/sm_101a): one warpgroup per tile issues
+      asynchronous `tcgen05.mma.cta_group::1 … block_scale` 128×128×64 MMAs
+      (`kind::mxf4nvf4` `block16` for nvfp4, `kind::mxf4` `block32` for
+      mxfp4) from shared-memory descriptors into a tensor-memory
+      accumulator; the scales reach tensor memory by `tcgen05.cp`, each
+      stage's MMAs are committed to an mbarrier, and `tcgen05.ld` reads
+      the result. Assembled by ptxas; never run (no B200 here).
     * `auto`: `block-scale` on sm_120a/121a, `tcgen05` on sm_100a/101a,
       `bf16-emulation` otherwise.
 

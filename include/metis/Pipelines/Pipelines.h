@@ -41,7 +41,7 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("Target SM: sm_90a (bf16 emulation), sm_120a/sm_121a "
-                     "(mma.block_scale), sm_100a (tcgen05, not implemented)"),
+                     "(mma.block_scale), sm_100a/sm_101a (tcgen05)"),
       llvm::cl::init("sm_90a")};
   Option<std::string> mma{
       *this, "mma",

@@ -44,6 +44,8 @@ mlir::metis::defaultGemmInstruction(llvm::StringRef chip) {
     return std::nullopt;
   if (*sm == 120 || *sm == 121)
     return GemmInstruction::MmaBlockScale;
+  // sm_101a gets tcgen05 too, which MLIR 22 cannot emit there: an error
+  // that names the way out (mma=bf16-emulation), not a silent downgrade.
   if (*sm == 100 || *sm == 101)
     return GemmInstruction::Tcgen05;
   return GemmInstruction::Bf16Emulation;
@@ -92,10 +94,13 @@ std::string mlir::metis::checkGemmTarget(llvm::StringRef chip,
                            chip);
     break;
   case GemmInstruction::Tcgen05:
-    // MLIR 22 gates nvvm.tcgen05.alloc to sm_100a and sm_101a.
-    if (*sm != 100 && *sm != 101)
-      return llvm::formatv("tcgen05 (TMEM FP4 MMA) exists only on sm_100a "
-                           "and sm_101a in MLIR 22, not on {0}",
+    // MLIR 22 gates nvvm.tcgen05.alloc to sm_100a/sm_101a and
+    // nvvm.tcgen05.mma.block_scale to sm_100a/sm_110a: only sm_100a has both.
+    if (*sm != 100)
+      return llvm::formatv("tcgen05 block-scaled MMA (TMEM FP4) is available "
+                           "only on sm_100a in MLIR 22 (tcgen05.alloc needs "
+                           "sm_100a/101a, tcgen05.mma.block_scale "
+                           "sm_100a/110a), not on {0}",
                            chip);
     break;
   }

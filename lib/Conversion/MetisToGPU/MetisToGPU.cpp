@@ -160,10 +160,6 @@ ConvertMetisToGPUPass::getSpec(ScaledMatmulOp op) {
   }
   if (std::string why = checkGemmTarget(chip, *inst, ptx); !why.empty())
     return op.emitOpError() << "cannot be lowered for the GPU: " << why;
-  if (*inst == GemmInstruction::Tcgen05)
-    return op.emitOpError()
-           << "cannot be lowered for the GPU: the tcgen05 kernel (" << chip
-           << ") is not implemented; use mma=bf16-emulation on this chip";
 
   FormatAttr format = op.getFormat();
   if (format.getKind() == FormatKind::fp4e2m1b)
@@ -240,7 +236,7 @@ void ConvertMetisToGPUPass::lower(ScaledMatmulOp op,
   args.push_back(out);
   launch(b, loc, kernel, spec.n / ScaledMatmulKernelSpec::kTileN,
          spec.m / ScaledMatmulKernelSpec::kTileM,
-         ScaledMatmulKernelSpec::kThreads, args);
+         spec.threads(), args);
   Value result = bufferization::ToTensorOp::create(
       b, loc, op.getResult().getType(), out, /*restrict=*/true,
       /*writable=*/true);

@@ -137,11 +137,11 @@ Value GemmEmitter::issueTile(Value kt, Value stage) {
   auto smem = func.getWorkgroupAttributions();
   int64_t words = spec.tileK() / 8;
   int64_t chunksPerRow = words / 4; // 16-byte chunks
-  int64_t chunksPerThread = Spec::kTileM * chunksPerRow / Spec::kThreads;
+  int64_t chunksPerThread = Spec::kTileM * chunksPerRow / spec.threads();
   SmallVector<Value> tokens;
   Value ktWords = mul(kt, words);
   for (int64_t i = 0; i < chunksPerThread; ++i) {
-    Value chunk = add(tid, i * Spec::kThreads);
+    Value chunk = add(tid, i * spec.threads());
     Value row = div(chunk, chunksPerRow);
     Value word = mul(rem(chunk, chunksPerRow), 4);
     Value src = add(ktWords, word);
@@ -431,6 +431,8 @@ mlir::metis::getOrBuildScaledMatmulKernel(gpu::GPUModuleOp module,
   std::string name = spec.kernelName();
   if (auto existing = module.lookupSymbol<gpu::GPUFuncOp>(name))
     return existing;
+  if (spec.instruction == GemmInstruction::Tcgen05)
+    return buildTcgen05ScaledMatmulKernel(module, spec);
   MLIRContext *ctx = module.getContext();
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   Location loc = module.getLoc();
@@ -454,10 +456,10 @@ mlir::metis::getOrBuildScaledMatmulKernel(gpu::GPUModuleOp module,
                                      b.getI64IntegerAttr(16));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(Spec::kThreads), 1, 1}));
+      b.getDenseI32ArrayAttr({int32_t(spec.threads()), 1, 1}));
   // .maxntid lets ptxas budget registers for exactly 256 threads.
   func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
-                b.getDenseI32ArrayAttr({int32_t(Spec::kThreads), 1, 1}));
+                b.getDenseI32ArrayAttr({int32_t(spec.threads()), 1, 1}));
   func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(
       {int32_t(spec.n / Spec::kTileN), int32_t(spec.m / Spec::kTileM), 1}));
   b.setInsertionPointToStart(&func.getBody().front());

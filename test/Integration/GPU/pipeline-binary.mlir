@@ -3,8 +3,8 @@
 // the toolkit.
 // RUN: metis-opt %S/Inputs/scaled-matmuls.mlir --metis-gpu-pipeline="chip=sm_90a format=bin toolkit=/usr/local/cuda" | FileCheck %s --check-prefix=BIN90
 // RUN: metis-opt %S/Inputs/scaled-matmuls.mlir --metis-gpu-pipeline="chip=sm_120a format=bin toolkit=/usr/local/cuda" | FileCheck %s --check-prefix=BIN120
-// sm_100a runs the bf16 emulation when asked explicitly (tcgen05 is not
-// implemented; mma=auto there is an error, see pipeline-invalid.mlir).
+// sm_100a: tcgen05 by default, the bf16 emulation when asked explicitly.
+// RUN: metis-opt %S/Inputs/scaled-matmuls.mlir --metis-gpu-pipeline="chip=sm_100a format=bin toolkit=/usr/local/cuda" | FileCheck %s --check-prefix=BIN100
 // RUN: metis-opt %S/Inputs/scaled-matmuls.mlir --metis-gpu-pipeline="chip=sm_100a mma=bf16-emulation format=bin toolkit=/usr/local/cuda" | FileCheck %s --check-prefix=BIN100
 // RUN: metis-opt %S/Inputs/scaled-matmuls.mlir --metis-gpu-pipeline="chip=sm_90a format=fatbin toolkit=/usr/local/cuda" | FileCheck %s --check-prefix=FATBIN
 

@@ -1,11 +1,12 @@
 //===- ScaledMatmulKernel.h - Tiled FP4 GEMM kernels ------------*- C++ -*-===//
 //
 // Builders of the `gpu.func` kernels of `metis.scaled_matmul` (docs/GPU.md).
-// Every kernel computes a 128x128 tile of C = deq(A) deq(B)^T per block of
-// 256 threads (8 warps as 2x4, 64x32 per warp), streams K through a
-// multi-stage cp.async pipeline of packed E2M1 words and scale words in
-// shared memory, and applies the product of the tensor scales at the end.
-// Only the inner product differs per instruction.
+// Every kernel computes a 128x128 tile of C = deq(A) deq(B)^T per block,
+// streams K through a multi-stage cp.async pipeline of packed E2M1 words and
+// scale words in shared memory, and applies the product of the tensor
+// scales at the end. The warp-level kernels (bf16 emulation, mma.block_scale)
+// use 256 threads, 64x32 per warp; the tcgen05 kernel one warpgroup issuing
+// asynchronous 128x128x64 MMAs into tensor memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,11 +33,22 @@ struct ScaledMatmulKernelSpec {
 
   static constexpr int64_t kTileM = 128;
   static constexpr int64_t kTileN = 128;
-  static constexpr int64_t kThreads = 256;
+  /// Threads per block: 8 warps for the warp-level MMA kernels, one
+  /// warpgroup for tcgen05 (its accumulator's 128 TMEM lanes are read by
+  /// 4 warps, 32 lanes each).
+  int64_t threads() const {
+    return instruction == GemmInstruction::Tcgen05 ? 128 : 256;
+  }
   /// K per pipeline stage: four scale blocks, so each row's scales of one
   /// stage are one 32-bit word.
   int64_t tileK() const { return 4 * blockSize; }
-  int64_t stages() const { return blockSize == 16 ? 3 : 2; }
+  /// Shared-memory stages (each stage holds one K tile of A and B, at most
+  /// 48 KB static shared memory in all).
+  int64_t stages() const {
+    if (instruction == GemmInstruction::Tcgen05)
+      return blockSize == 16 ? 4 : 2;
+    return blockSize == 16 ? 3 : 2;
+  }
 
   /// Why this shape has no kernel, or an empty string.
   std::string checkShape() const;
@@ -52,6 +64,11 @@ struct ScaledMatmulKernelSpec {
 /// Returns the kernel of `spec` in `module`, building it on first use.
 gpu::GPUFuncOp getOrBuildScaledMatmulKernel(gpu::GPUModuleOp module,
                                             const ScaledMatmulKernelSpec &spec);
+
+/// Builds the sm_100a kernel (tcgen05.mma block-scaled, accumulator in
+/// tensor memory) named `spec.kernelName()` at the end of `module`.
+gpu::GPUFuncOp buildTcgen05ScaledMatmulKernel(gpu::GPUModuleOp module,
+                                              const ScaledMatmulKernelSpec &spec);
 
 } // namespace mlir::metis
 
