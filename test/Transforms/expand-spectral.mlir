@@ -502,3 +502,42 @@ func.func @dynamic(%a: tensor<?x64xf32>, %b: tensor<?x64xf32>, %seed: i64) -> te
       : tensor<?x64xf32>, tensor<?x64xf32> -> tensor<?x?xf32>
   return %c : tensor<?x?xf32>
 }
+
+// -----
+
+// Warm starts go to the operand's spectral_split, whose subspace result
+// replaces the op's (lhs and rhs, each to its own split).
+
+// CHECK-LABEL: func.func @warm_start
+//  CHECK-SAME: (%[[A:.*]]: tensor<64x128xf32>, %[[B:.*]]: tensor<96x128xf32>, %[[WA:.*]]: tensor<128x20xf32>, %[[WB:.*]]: tensor<128x12xf32>, %{{.*}}: i64)
+//       CHECK: %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SA:.*]] = metis.spectral_split %[[A]] seed %{{.*}} warm_start %[[WA]] : tensor<128x20xf32> {rank = 16 : i64} : tensor<64x128xf32> -> tensor<64x16xf32>, tensor<16xf32>, tensor<16x128xf32>, tensor<64x128xf32>, tensor<128x20xf32>
+//       CHECK: %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SB:.*]] = metis.spectral_split %[[B]] seed %{{.*}} warm_start %[[WB]] : tensor<128x12xf32> {power_iters = 0 : i64, rank = 8 : i64} : tensor<96x128xf32> -> tensor<96x8xf32>, tensor<8xf32>, tensor<8x128xf32>, tensor<96x128xf32>, tensor<128x12xf32>
+//       CHECK: return %{{.*}}, %[[SA]], %[[SB]] : tensor<64x96xf32>, tensor<128x20xf32>, tensor<128x12xf32>
+// LOWER-LABEL: func.func @warm_start
+//       LOWER: metis.spectral_split {{.*}} warm_start
+func.func @warm_start(%a: tensor<64x128xf32>, %b: tensor<96x128xf32>, %wa: tensor<128x20xf32>,
+                      %wb: tensor<128x12xf32>, %seed: i64)
+    -> (tensor<64x96xf32>, tensor<128x20xf32>, tensor<128x12xf32>) {
+  %c, %sa, %sb = metis.spectral_matmul %a, %b seed %seed
+      lhs_warm_start %wa : tensor<128x20xf32> rhs_warm_start %wb : tensor<128x12xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>, role = gradient, split = #metis.split<rank = 16>>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>, role = weight, split = #metis.split<rank = 8, power_iters = 0>>}
+      : tensor<64x128xf32>, tensor<96x128xf32> -> tensor<64x96xf32> lhs_subspace tensor<128x20xf32> rhs_subspace tensor<128x12xf32>
+  return %c, %sa, %sb : tensor<64x96xf32>, tensor<128x20xf32>, tensor<128x12xf32>
+}
+
+// -----
+
+// An unsplit matmul with a warm-started rhs: the subspace is still returned.
+
+// CHECK-LABEL: func.func @warm_start_rhs_only
+//       CHECK: %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SB:.*]] = metis.spectral_split %{{.*}} warm_start
+//       CHECK: return %{{.*}}, %[[SB]] : tensor<64x96xf32>, tensor<128x12xf32>
+func.func @warm_start_rhs_only(%a: tensor<64x128xf32>, %b: tensor<96x128xf32>,
+                               %wb: tensor<128x12xf32>, %seed: i64) -> (tensor<64x96xf32>, tensor<128x12xf32>) {
+  %c, %sb = metis.spectral_matmul %a, %b seed %seed rhs_warm_start %wb : tensor<128x12xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>, role = weight, split = #metis.split<rank = 8, power_iters = 0>>}
+      : tensor<64x128xf32>, tensor<96x128xf32> -> tensor<64x96xf32> rhs_subspace tensor<128x12xf32>
+  return %c, %sb : tensor<64x96xf32>, tensor<128x12xf32>
+}

@@ -974,3 +974,73 @@ func.func @spectral_matmul_missing_policy(%x: tensor<64x128xf32>, %w: tensor<32x
       : tensor<64x128xf32>, tensor<32x128xf32> -> tensor<64x32xf32>
   return
 }
+
+// -----
+
+// Warm starts of metis.spectral_matmul.
+
+func.func @spectral_matmul_warm_without_split(%x: tensor<64x128xf32>, %w: tensor<32x128xf32>, %v: tensor<128x20xf32>, %seed: i64) {
+  // expected-error@+1 {{'metis.spectral_matmul' op rhs_warm_start needs a spectral split of rhs (its policy has no split)}}
+  %y, %s = metis.spectral_matmul %x, %w seed %seed rhs_warm_start %v : tensor<128x20xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>, rounding = stochastic>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>>}
+      : tensor<64x128xf32>, tensor<32x128xf32> -> tensor<64x32xf32> rhs_subspace tensor<128x20xf32>
+  return
+}
+
+// -----
+
+func.func @spectral_matmul_warm_without_subspace(%x: tensor<64x128xf32>, %w: tensor<32x128xf32>, %v: tensor<128x20xf32>, %seed: i64) {
+  // expected-error@+1 {{'metis.spectral_matmul' op lhs_warm_start and lhs_subspace go together (got a warm start without a subspace result)}}
+  %y = metis.spectral_matmul %x, %w seed %seed lhs_warm_start %v : tensor<128x20xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>, split = #metis.split<rank = 16>>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>>}
+      : tensor<64x128xf32>, tensor<32x128xf32> -> tensor<64x32xf32>
+  return
+}
+
+// -----
+
+func.func @spectral_matmul_subspace_without_warm(%x: tensor<64x128xf32>, %w: tensor<32x128xf32>, %seed: i64) {
+  // expected-error@+1 {{'metis.spectral_matmul' op lhs_warm_start and lhs_subspace go together (got a subspace result without a warm start)}}
+  %y, %s = metis.spectral_matmul %x, %w seed %seed {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>, split = #metis.split<rank = 16>>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>>}
+      : tensor<64x128xf32>, tensor<32x128xf32> -> tensor<64x32xf32> lhs_subspace tensor<128x20xf32>
+  return
+}
+
+// -----
+
+func.func @spectral_matmul_warm_bad_shape(%x: tensor<64x128xf32>, %w: tensor<32x128xf32>, %v: tensor<64x20xf32>, %seed: i64) {
+  // The rhs split (32 x 128, rank 16 + 4) starts from a 128 x 20 subspace.
+  // expected-error@+1 {{'metis.spectral_matmul' op rhs_warm_start must have shape [128, 20] (K x min(rank + oversample, min(rows, K))), got [64, 20]}}
+  %y, %s = metis.spectral_matmul %x, %w seed %seed rhs_warm_start %v : tensor<64x20xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>, split = #metis.split<rank = 16>>}
+      : tensor<64x128xf32>, tensor<32x128xf32> -> tensor<64x32xf32> rhs_subspace tensor<64x20xf32>
+  return
+}
+
+// -----
+
+func.func @spectral_matmul_warm_clamped_width(%x: tensor<64x128xf32>, %w: tensor<24x128xf32>, %v: tensor<128x20xf32>, %seed: i64) {
+  // l = min(16 + 4, min(24, 128)) = 20 fits; with oversample 12 it is 24.
+  // expected-error@+1 {{'metis.spectral_matmul' op rhs_warm_start must have shape [128, 24] (K x min(rank + oversample, min(rows, K))), got [128, 20]}}
+  %y, %s = metis.spectral_matmul %x, %w seed %seed rhs_warm_start %v : tensor<128x20xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>, split = #metis.split<rank = 16, oversample = 12>>}
+      : tensor<64x128xf32>, tensor<24x128xf32> -> tensor<64x24xf32> rhs_subspace tensor<128x20xf32>
+  return
+}
+
+// -----
+
+func.func @spectral_matmul_subspace_type(%x: tensor<64x128xf32>, %w: tensor<32x128xf32>, %v: tensor<128x20xf32>, %seed: i64) {
+  // expected-error@+1 {{'metis.spectral_matmul' op rhs_subspace must have the type of rhs_warm_start, got 'tensor<128x?xf32>'}}
+  %y, %s = metis.spectral_matmul %x, %w seed %seed rhs_warm_start %v : tensor<128x20xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>, split = #metis.split<rank = 16>>}
+      : tensor<64x128xf32>, tensor<32x128xf32> -> tensor<64x32xf32> rhs_subspace tensor<128x?xf32>
+  return
+}

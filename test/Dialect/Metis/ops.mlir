@@ -395,6 +395,37 @@ func.func @spectral_matmul_batched(%x: tensor<4x64x128xf32>, %w: tensor<4x32x128
   return %y : tensor<4x64x32xbf16>
 }
 
+// Warm starts: a K x l starting subspace per split operand, and the next
+// subspace as an extra result (both operands, then the rhs alone).
+// CHECK-LABEL: func.func @spectral_matmul_warm_start
+// CHECK-SAME: (%[[G:.*]]: tensor<64x128xf32>, %[[W:.*]]: tensor<96x128xf32>, %[[WA:.*]]: tensor<128x20xf32>, %[[WB:.*]]: tensor<128x12xf32>, %[[SEED:.*]]: i64)
+func.func @spectral_matmul_warm_start(%g: tensor<64x128xf32>, %w: tensor<96x128xf32>,
+    %wa: tensor<128x20xf32>, %wb: tensor<128x12xf32>, %seed: i64)
+    -> (tensor<64x96xf32>, tensor<128x20xf32>, tensor<128x12xf32>) {
+  // CHECK: %{{.*}}, %{{.*}}, %{{.*}} = metis.spectral_matmul %[[G]], %[[W]] seed %[[SEED]] lhs_warm_start %[[WA]] : tensor<128x20xf32> rhs_warm_start %[[WB]] : tensor<128x12xf32> {{{.*}}} : tensor<64x128xf32>, tensor<96x128xf32> -> tensor<64x96xf32> lhs_subspace tensor<128x20xf32> rhs_subspace tensor<128x12xf32>
+  %c, %sa, %sb = metis.spectral_matmul %g, %w seed %seed
+      lhs_warm_start %wa : tensor<128x20xf32> rhs_warm_start %wb : tensor<128x12xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>, role = gradient,
+                                  split = #metis.split<rank = 16>>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>, role = weight,
+                                  split = #metis.split<rank = 8, power_iters = 0>>}
+      : tensor<64x128xf32>, tensor<96x128xf32> -> tensor<64x96xf32>
+        lhs_subspace tensor<128x20xf32> rhs_subspace tensor<128x12xf32>
+  return %c, %sa, %sb : tensor<64x96xf32>, tensor<128x20xf32>, tensor<128x12xf32>
+}
+
+// CHECK-LABEL: func.func @spectral_matmul_warm_start_rhs
+// CHECK: metis.spectral_matmul %{{.*}}, %{{.*}} seed %{{.*}} rhs_warm_start %{{.*}} : tensor<128x12xf32> {{{.*}}} : tensor<64x128xf32>, tensor<96x128xf32> -> tensor<64x96xf32> rhs_subspace tensor<128x12xf32>
+func.func @spectral_matmul_warm_start_rhs(%g: tensor<64x128xf32>, %w: tensor<96x128xf32>,
+    %wb: tensor<128x12xf32>, %seed: i64) -> (tensor<64x96xf32>, tensor<128x12xf32>) {
+  %c, %sb = metis.spectral_matmul %g, %w seed %seed rhs_warm_start %wb : tensor<128x12xf32> {
+      lhs_policy = #metis.operand<format = #metis.format<nvfp4>, role = gradient>,
+      rhs_policy = #metis.operand<format = #metis.format<nvfp4>, role = weight,
+                                  split = #metis.split<rank = 8, power_iters = 0>>}
+      : tensor<64x128xf32>, tensor<96x128xf32> -> tensor<64x96xf32> rhs_subspace tensor<128x12xf32>
+  return %c, %sb : tensor<64x96xf32>, tensor<128x12xf32>
+}
+
 //===----------------------------------------------------------------------===//
 // Standalone attributes (as discardable attributes on a function)
 //===----------------------------------------------------------------------===//

@@ -421,6 +421,43 @@ LogicalResult SpectralMatmulOp::verify() {
                            << " must be smaller than min(" << rows << ", "
                            << cols << ") = " << std::min(rows, cols);
   }
+  for (auto [name, type, policy, warm, subspace] :
+       {std::make_tuple(StringRef("lhs"), lhs, lp, getLhsWarmStart(),
+                        getLhsSubspace()),
+        std::make_tuple(StringRef("rhs"), rhs, rp, getRhsWarmStart(),
+                        getRhsSubspace())}) {
+    if (static_cast<bool>(warm) != static_cast<bool>(subspace))
+      return emitOpError() << name << "_warm_start and " << name
+                           << "_subspace go together (got "
+                           << (warm ? "a warm start without a subspace result"
+                                    : "a subspace result without a warm start")
+                           << ")";
+    if (!warm)
+      continue;
+    SplitAttr split = policy.getSplit();
+    if (!split)
+      return emitOpError() << name << "_warm_start needs a spectral split of "
+                           << name << " (its policy has no split)";
+    // The split of X (rows x K) starts from a K x l subspace, l = min(rank +
+    // oversample, min(rows, K)), written so that a huge p cannot overflow.
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    int64_t l = ShapedType::kDynamic;
+    if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(cols)) {
+      int64_t minMN = std::min(rows, cols), k = split.getRank();
+      l = split.getOversample() >= minMN - k ? minMN
+                                             : k + split.getOversample();
+    }
+    SmallVector<int64_t> expected{cols, l};
+    auto warmType = cast<RankedTensorType>(warm.getType());
+    if (!compatibleShapes(expected, warmType.getShape()))
+      return emitOpError() << name << "_warm_start must have shape "
+                           << shapeStr(expected) << " (K x min(rank + "
+                           << "oversample, min(rows, K))), got "
+                           << shapeStr(warmType.getShape());
+    if (subspace.getType() != warmType)
+      return emitOpError() << name << "_subspace must have the type of "
+                           << name << "_warm_start, got " << subspace.getType();
+  }
   if (needsSeed && !getSeed())
     return emitOpError() << "needs a seed operand: an operand uses stochastic "
                             "rounding or a spectral split";

@@ -112,6 +112,7 @@ struct Side {
   Value u;            // rows x k, f32 (dequantized / bf16-rounded / exact)
   Value s;            // k, f32, gains applied
   double coeff = 1.0; // residual coefficient (2 under a gain)
+  Value subspace;     // the split's next subspace (with a warm start)
 };
 
 class Expander {
@@ -124,7 +125,8 @@ public:
     format1D = FormatAttr::get(ctx, lf.getKind(), 1, lf.getBlockSize());
   }
 
-  Value expand();
+  /// The op's replacement values: C, then the subspaces it returns.
+  SmallVector<Value> expand();
 
 private:
   // --- small builders ---------------------------------------------------
@@ -386,15 +388,18 @@ Side Expander::prepare(Value x, OperandPolicyAttr policy, bool isLhs) {
   auto sType = RankedTensorType::get({k}, f32);
   auto vtType = RankedTensorType::get({k, cols}, f32);
   auto rType = RankedTensorType::get({rows, cols}, f32);
+  Value warm = isLhs ? op.getLhsWarmStart() : op.getRhsWarmStart();
   auto splitOp = SpectralSplitOp::create(
-      rewriter, loc, uType, sType, vtType, rType, /*subspace=*/Type(), x,
-      seedFor(isLhs ? kLhsSplit : kRhsSplit), /*warm_start=*/Value(),
+      rewriter, loc, uType, sType, vtType, rType,
+      warm ? warm.getType() : Type(), x,
+      seedFor(isLhs ? kLhsSplit : kRhsSplit), warm,
       rewriter.getI64IntegerAttr(k),
       rewriter.getI64IntegerAttr(split.getOversample()),
       rewriter.getI64IntegerAttr(split.getPowerIters()),
       SketchAttr::get(ctx, split.getSketch()));
   Value u = splitOp.getU(), s = splitOp.getS(), vt = splitOp.getVt();
   Value r = splitOp.getResidual();
+  side.subspace = splitOp.getSubspace();
 
   // Factors.
   switch (split.getFactors()) {
@@ -428,16 +433,23 @@ Side Expander::prepare(Value x, OperandPolicyAttr policy, bool isLhs) {
   return side;
 }
 
-Value Expander::expand() {
+SmallVector<Value> Expander::expand() {
   Side lhs = prepare(op.getLhs(), op.getLhsPolicy(), /*isLhs=*/true);
   Side rhs = prepare(op.getRhs(), op.getRhsPolicy(), /*isLhs=*/false);
   auto resultType = op.getResult().getType();
+  auto withSubspaces = [&](Value c) {
+    SmallVector<Value> values{c};
+    for (Value subspace : {lhs.subspace, rhs.subspace})
+      if (subspace)
+        values.push_back(subspace);
+    return values;
+  };
 
   if (!lhs.split && !rhs.split)
-    return ScaledMatmulOp::create(rewriter, loc, resultType, lhs.main.values,
-                                  lhs.main.scales, lhs.main.tensorScale,
-                                  rhs.main.values, rhs.main.scales,
-                                  rhs.main.tensorScale, format1D);
+    return withSubspaces(ScaledMatmulOp::create(
+        rewriter, loc, resultType, lhs.main.values, lhs.main.scales,
+        lhs.main.tensorScale, rhs.main.values, rhs.main.scales,
+        rhs.main.tensorScale, format1D));
 
   // Main term: c_a · c_b · main_a · main_bᵀ.
   Value acc = product(lhs.main, rhs.main);
@@ -468,7 +480,7 @@ Value Expander::expand() {
   }
   if (result.getType() != resultType)
     result = tensor::CastOp::create(rewriter, loc, resultType, result);
-  return result;
+  return withSubspaces(result);
 }
 
 /// metis.spectral_matmul -> spectral_split, quantize, scaled_matmul, linalg.
@@ -479,8 +491,7 @@ struct ExpandSpectralMatmul : OpRewritePattern<SpectralMatmulOp> {
                                 PatternRewriter &rewriter) const override {
     if (std::optional<std::string> why = whyNotExpandable(op))
       return rewriter.notifyMatchFailure(op, *why);
-    Value result = Expander(op, rewriter).expand();
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, Expander(op, rewriter).expand());
     return success();
   }
 };

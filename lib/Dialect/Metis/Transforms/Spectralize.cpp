@@ -320,8 +320,10 @@ SpectralMatmulOp rewrite(OpBuilder &b, FunctionOpInterface func,
     shape.push_back(s.batchSize);
   shape.append({s.mSize, s.nSize});
   auto resultType = RankedTensorType::get(shape, outType.getElementType());
-  auto sm = SpectralMatmulOp::create(b, loc, resultType, lhs, rhs, seed,
-                                     lhsPolicy, rhsPolicy);
+  auto sm = SpectralMatmulOp::create(
+      b, loc, resultType, /*lhs_subspace=*/Type(), /*rhs_subspace=*/Type(),
+      lhs, rhs, seed, /*lhs_warm_start=*/Value(), /*rhs_warm_start=*/Value(),
+      lhsPolicy, rhsPolicy);
   // Back to the contraction's output layout.
   AffineMap outMap = maps[2];
   SmallVector<int64_t> perm;

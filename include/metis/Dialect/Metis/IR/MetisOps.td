@@ -280,7 +280,8 @@ def Metis_SpectralSplitOp : Metis_Op<"spectral_split",
 // SpectralMatmulOp
 //===----------------------------------------------------------------------===//
 
-def Metis_SpectralMatmulOp : Metis_Op<"spectral_matmul", [Pure]> {
+def Metis_SpectralMatmulOp : Metis_Op<"spectral_matmul",
+    [Pure, AttrSizedOperandSegments, AttrSizedResultSegments]> {
   let summary = "One training matmul in Metis form: C = Q(A) · Q(B)ᵀ";
   let description = [{
     The composite op one training matmul becomes: `C[m, n] = Σ_k Â[m, k] ·
@@ -308,18 +309,46 @@ def Metis_SpectralMatmulOp : Metis_Op<"spectral_matmul", [Pure]> {
     operands must use the same format kind and block size along K (the
     tensor-core instruction takes one scale kind). Splits apply to 2-D
     operands only, with `rank < min(rows, K)`.
+
+    **Warm start.** A split operand X (`rows×K`) may take a starting
+    subspace, `lhs_warm_start` / `rhs_warm_start` (`K×l`, l = min(rank +
+    oversample, min(rows, K))), instead of its random sketch — typically the
+    subspace the same GEMM returned at the previous training step — and the
+    op then also returns the new `K×l` subspace (`lhs_subspace` /
+    `rhs_subspace`) to thread into the next step; see
+    `metis.spectral_split`'s `warm_start`. A warm start runs `power_iters`
+    subspace iterations from the given subspace (a random sketch runs
+    `power_iters + 1`), so `power_iters = 0` with a warm start costs one
+    product with X less than a cold split with `power_iters = 0`.
+
+    ```mlir
+    %y, %v = metis.spectral_matmul %g, %w seed %seed
+        rhs_warm_start %v0 : tensor<1024x20xf32> {...}
+        : tensor<512x1024xf32>, tensor<4096x1024xf32> -> tensor<512x4096xf32>
+          rhs_subspace tensor<1024x20xf32>
+    ```
   }];
   let arguments = (ins
     Metis_MatrixOperand:$lhs,
     Metis_MatrixOperand:$rhs,
     Optional<I64>:$seed,
+    Optional<RankedTensorOf<[F32]>>:$lhs_warm_start,
+    Optional<RankedTensorOf<[F32]>>:$rhs_warm_start,
     Metis_OperandPolicyAttr:$lhs_policy,
     Metis_OperandPolicyAttr:$rhs_policy
   );
-  let results = (outs Metis_MatmulResult:$result);
+  let results = (outs
+    Metis_MatmulResult:$result,
+    Optional<RankedTensorOf<[F32]>>:$lhs_subspace,
+    Optional<RankedTensorOf<[F32]>>:$rhs_subspace
+  );
   let assemblyFormat = [{
-    $lhs `,` $rhs (`seed` $seed^)? attr-dict `:` type($lhs) `,` type($rhs)
-    `->` type($result)
+    $lhs `,` $rhs (`seed` $seed^)?
+    (`lhs_warm_start` $lhs_warm_start^ `:` type($lhs_warm_start))?
+    (`rhs_warm_start` $rhs_warm_start^ `:` type($rhs_warm_start))?
+    attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+    (`lhs_subspace` type($lhs_subspace)^)?
+    (`rhs_subspace` type($rhs_subspace)^)?
   }];
   let hasVerifier = 1;
 }
