@@ -641,7 +641,11 @@ def _operand_policy(format: str, rounding: str, split: Optional[str]) -> str:
 @functools.lru_cache(maxsize=None)
 def _spectral_matmul_module(a_shape, b_shape, split, rank, oversample,
                             power_iters, sketch, format, factor_format,
-                            residual, gain, rounding_a, rounding_b) -> str:
+                            residual, gain, rounding_a, rounding_b,
+                            warm=("", "")) -> str:
+    """``warm``: for (a, b), "" or the memref type of its K x l warm start
+    (then the function takes the warm start and an output for the next
+    subspace after C)."""
     split_attr = (f"#metis.split<rank = {rank}, oversample = {oversample}, "
                   f"power_iters = {power_iters}, sketch = {sketch}, factors = "
                   f"{factor_format}, residual = {residual}, gain = {gain}>")
@@ -650,20 +654,41 @@ def _spectral_matmul_module(a_shape, b_shape, split, rank, oversample,
     rhs = _operand_policy(format, rounding_b,
                           split_attr if split in ("b", "both") else None)
     needs_seed = split != "none" or "stochastic" in (rounding_a, rounding_b)
+    return _matmul_function("spectral_matmul", a_shape, b_shape, lhs, rhs,
+                            needs_seed, warm)
+
+
+def _matmul_function(name, a_shape, b_shape, lhs_policy, rhs_policy,
+                     needs_seed, warm=("", "")) -> str:
+    """``func.func @<name>(a, b, c, [warm_a, next_a,] [warm_b, next_b,]
+    seed)`` running one ``metis.spectral_matmul`` on memrefs. ``warm``: for
+    (a, b), "" or the memref type of its K x l warm start."""
     c_shape = tuple(a_shape[:-1]) + (b_shape[-2],)
     a_m = _ty("memref", a_shape, "f32")
     b_m = _ty("memref", b_shape, "f32")
     c_m = _ty("memref", c_shape, "f32")
     seed_part = " seed %seed" if needs_seed else ""
+    t = lambda mt: "tensor" + mt[len("memref"):]  # noqa: E731
+    args = warm_ops = results = result_types = body = stores = ""
+    for side, w_m in zip(("a", "b"), warm):
+        if not w_m:
+            continue
+        operand = "lhs" if side == "a" else "rhs"
+        args += f"%w{side}m: {w_m}, %s{side}m: {w_m}, "
+        body += _to_tensor(f"%w{side}", f"%w{side}m", w_m)
+        warm_ops += f" {operand}_warm_start %w{side} : {t(w_m)}"
+        results += f", %s{side}"
+        result_types += f" {operand}_subspace {t(w_m)}"
+        stores += _store(f"%s{side}", f"%s{side}m", w_m)
     return (
-        f"func.func @spectral_matmul(%am: {a_m}, %bm: {b_m}, %cm: {c_m}, "
-        f"%seed: i64) {_ATTRS} {{\n"
-        + _to_tensor("%a", "%am", a_m) + _to_tensor("%b", "%bm", b_m)
-        + f"    %c = metis.spectral_matmul %a, %b{seed_part} {{lhs_policy = "
-          f"{lhs}, rhs_policy = {rhs}}} : {_ty('tensor', a_shape, 'f32')}, "
-          f"{_ty('tensor', b_shape, 'f32')} -> "
-          f"{_ty('tensor', c_shape, 'f32')}\n"
-        + _store("%c", "%cm", c_m)
+        f"func.func @{name}(%am: {a_m}, %bm: {b_m}, %cm: {c_m}, "
+        f"{args}%seed: i64) {_ATTRS} {{\n"
+        + _to_tensor("%a", "%am", a_m) + _to_tensor("%b", "%bm", b_m) + body
+        + f"    %c{results} = metis.spectral_matmul %a, %b{seed_part}"
+          f"{warm_ops} {{lhs_policy = "
+          f"{lhs_policy}, rhs_policy = {rhs_policy}}} : "
+          f"{t(a_m)}, {t(b_m)} -> {t(c_m)}{result_types}\n"
+        + _store("%c", "%cm", c_m) + stores
         + "    return\n}\n")
 
 
@@ -672,7 +697,8 @@ def spectral_matmul(a, b, split: str = "b", rank: int = 16,
                     sketch: str = "gaussian", format: str = "nvfp4",
                     factor_format: str = "fp4", residual: str = "exact",
                     gain: str = "none", rounding_a: str = "rne",
-                    rounding_b: str = "rne", seed: int = 0) -> np.ndarray:
+                    rounding_b: str = "rne", seed: int = 0,
+                    warm_start_a=None, warm_start_b=None):
     """One Metis matmul ``C = Â @ B̂.T`` (float32) with a ``M×K`` and b
     ``N×K``: the compiled ``metis.spectral_matmul``, expanded by
     ``metis-expand-spectral`` (the exact expansion is in docs/Passes.md).
@@ -692,6 +718,13 @@ def spectral_matmul(a, b, split: str = "b", rank: int = 16,
     block) along K, rounded with ``rounding_a`` / ``rounding_b``. ``seed``
     (int in [0, 2**63)) keys every random draw; each use draws with
     :func:`spectral_seed` ``(seed, use)``.
+
+    ``warm_start_a`` / ``warm_start_b``: a starting subspace (``K×l``, l =
+    min(rank + oversample, min(rows, K))) for the split of a / b instead of
+    its random sketch, e.g. the one the previous training step returned
+    (see :func:`spectral_split`). With a warm start the call returns
+    ``(c, next_a, next_b)``: the new subspaces of the warm-started operands
+    (None for the others), to pass as the next call's warm starts.
     """
     split = _check_choice(split, SPLITS, "split")
     sketch = _check_choice(sketch, SKETCHES, "sketch")
@@ -726,14 +759,36 @@ def spectral_matmul(a, b, split: str = "b", rank: int = 16,
                 f"{x.shape[0]} rows of {name}, not a multiple of the "
                 f"{format} block size {block}; use factor_format='bf16' or "
                 f"'f32', or pad {name}")
+    warm = {}
+    for name, x, w in (("a", a, warm_start_a), ("b", b, warm_start_b)):
+        if w is None:
+            continue
+        if split not in (name, "both"):
+            raise ValueError(
+                f"spectral_matmul: warm_start_{name} needs a split of {name} "
+                f"(split={split!r})")
+        w = _as_f32_array(w, f"warm_start_{name}")
+        shape = (x.shape[1], _sketch_width(*x.shape, rank, oversample))
+        if w.shape != shape:
+            raise ValueError(
+                f"spectral_matmul: warm_start_{name} must have shape (K, l) = "
+                f"{shape}, got {w.shape}")
+        warm[name] = w
     if split == "none":  # no split options in the module (one cache entry)
         rank, oversample, power_iters, sketch = 1, 0, 0, "gaussian"
         factor_format, residual, gain = "fp4", "exact", "none"
     lib = runtime.load(
-        _spectral_matmul_module(a.shape, b.shape, split, rank, oversample,
-                                power_iters, sketch, format, factor_format,
-                                residual, gain, rounding_a, rounding_b),
+        _spectral_matmul_module(
+            a.shape, b.shape, split, rank, oversample, power_iters, sketch,
+            format, factor_format, residual, gain, rounding_a, rounding_b,
+            tuple(_ty("memref", warm[n].shape, "f32") if n in warm else ""
+                  for n in ("a", "b"))),
         SPECTRAL_PIPELINE)
     c = np.empty(a.shape[:-1] + (b.shape[-2],), dtype=np.float32)
-    lib.call("spectral_matmul", a, b, c, seed)
-    return c
+    if not warm:
+        lib.call("spectral_matmul", a, b, c, seed)
+        return c
+    nxt = {n: np.empty_like(w) for n, w in warm.items()}
+    args = [x for n in ("a", "b") if n in warm for x in (warm[n], nxt[n])]
+    lib.call("spectral_matmul", a, b, c, *args, seed)
+    return c, nxt.get("a"), nxt.get("b")

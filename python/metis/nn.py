@@ -53,10 +53,22 @@ Every field of :class:`Policy` can be overridden
 (``resolve_policy("metis", rank=32, factor_format="bf16")``): which operands
 are split, rank, oversampling, power iterations, sketch, factor precision,
 residual, adaptive spectral gain (``gain="reference"|"smooth"``), format
-(``mxfp4``), rounding per operand, Hadamard, kept layers. Not available:
-warm-started subspaces (``metis.spectral_matmul`` draws a fresh sketch every
-call; ``metis.spectral_split`` exposes ``warm_start`` but the fused GEMM
-does not yet), and different ranks per operand within one preset.
+(``mxfp4``), rounding per operand, Hadamard, kept layers, and warm-started
+subspaces (``warm_start=True``, Repo B's power iteration from the previous
+step's subspace). Not available: different ranks per operand within one
+preset.
+
+**Warm starts.** With ``warm_start=True`` each split of a :class:`Linear`
+(per GEMM and operand: W in Fprop, Wᵀ and G in Dgrad, Gᵀ in Wgrad under
+``metis``) starts from the ``K×l`` subspace that split returned at the
+layer's previous training step (``Linear.subspaces``; the first step, or a
+shape change, starts from :func:`initial_subspace`) and runs
+``power_iters`` subspace iterations from it, where a cold split runs
+``power_iters + 1`` from its random sketch: ``power_iters=1`` warm costs a
+cold ``power_iters=0`` split and accumulates one iteration per step on a
+slowly changing operand. Evaluation-mode calls use but do not update the
+subspaces; they are per process (data-parallel ranks keep their own) and
+not part of the ``state_dict`` (``reset_subspaces()`` forgets them).
 
 **Seeds.** Every random draw (SR, the randomized-SVD sketch) is keyed by a
 64-bit seed derived from ``(policy.seed, layer index, step, stream, GEMM)``
@@ -84,7 +96,8 @@ from . import api, runtime
 
 __all__ = ["Policy", "PRESETS", "resolve_policy", "Linear", "convert",
            "set_seed_state", "dual_range_penalty", "gemm", "gemm_rel_errors",
-           "metis_linears", "GEMMS", "HADAMARD_SIGNS"]
+           "metis_linears", "GEMMS", "HADAMARD_SIGNS", "split_sides",
+           "initial_subspace"]
 
 GEMMS = ("fprop", "dgrad", "wgrad")
 _GEMM_TAG = {"fprop": 1, "dgrad": 2, "wgrad": 3}
@@ -110,6 +123,9 @@ class Policy:
     split by randomized SVD (``rank``, ``oversample``, ``power_iters``,
     ``sketch``, ``factor_format`` "fp4"|"bf16"|"f32", ``residual``
     "compensated"|"exact", ``gain`` "none"|"reference"|"smooth").
+    ``warm_start``: each split starts from the subspace the same GEMM's
+    split of the same operand returned at the layer's previous call (needs
+    ``power_iters >= 1``; see :class:`Linear`).
     ``rht_wgrad``: 16-point random Hadamard on the Wgrad operands (in torch).
     ``keep_last_fraction``: fraction of the converted linear layers (the
     last ones, in module order; rounded up) :func:`convert` keeps in FP32.
@@ -134,6 +150,7 @@ class Policy:
     factor_format: str = "fp4"
     residual: str = "compensated"
     gain: str = "none"
+    warm_start: bool = False
     rht_wgrad: bool = False
     keep_last_fraction: float = 0.0
     skip: Tuple[str, ...] = DEFAULT_SKIP
@@ -156,6 +173,14 @@ class Policy:
             raise ValueError("Policy.weight_tiles: 16x16 tiles need nvfp4")
         if self.weight_tiles and self.split_weight:
             raise ValueError("Policy: a split weight cannot use 16x16 tiles")
+        if self.warm_start and not self.splits:
+            raise ValueError("Policy.warm_start needs a split operand "
+                             "(split_weight, split_grad or split_act)")
+        if self.warm_start and self.power_iters < 1:
+            raise ValueError(
+                "Policy.warm_start needs power_iters >= 1: a warm-started "
+                "split with 0 iterations projects onto the previous subspace "
+                "and never refines it")
         for f, lo in (("rank", 1), ("oversample", 0), ("power_iters", 0)):
             v = getattr(self, f)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
@@ -268,40 +293,44 @@ def _operand_specs(policy: Policy, gemm_name: str):
     return {"fprop": (x, w), "dgrad": (g, w), "wgrad": (g, x)}[gemm_name]
 
 
-@functools.lru_cache(maxsize=None)
-def _module(a_shape, b_shape, lhs_attr, rhs_attr, needs_seed) -> str:
-    ty = api._ty
-    c_shape = (a_shape[0], b_shape[0])
-    a_m, b_m, c_m = (ty("memref", s, "f32") for s in (a_shape, b_shape, c_shape))
-    seed_part = " seed %seed" if needs_seed else ""
-    return (
-        f"func.func @gemm(%am: {a_m}, %bm: {b_m}, %cm: {c_m}, %seed: i64) "
-        f"{api._ATTRS} {{\n"
-        + api._to_tensor("%a", "%am", a_m) + api._to_tensor("%b", "%bm", b_m)
-        + f"    %c = metis.spectral_matmul %a, %b{seed_part} {{lhs_policy = "
-          f"{lhs_attr}, rhs_policy = {rhs_attr}}} : "
-          f"{ty('tensor', a_shape, 'f32')}, {ty('tensor', b_shape, 'f32')} -> "
-          f"{ty('tensor', c_shape, 'f32')}\n"
-        + api._store("%c", "%cm", c_m)
-        + "    return\n}\n")
-
-
 _libs: Dict[tuple, "runtime.Library"] = {}
 
 
-def _library(a_shape, b_shape, policy: Policy, gemm_name: str):
+def _library(a_shape, b_shape, policy: Policy, gemm_name: str,
+             warm=("", "")):
+    """The compiled GEMM; ``warm``: for (a, b), "" or the memref type of
+    its warm start."""
     (ra, sa, ta), (rb, sb, tb) = _operand_specs(policy, gemm_name)
     key = (a_shape, b_shape, policy.format, ra, sa, ta, rb, sb, tb,
            policy.rank, policy.oversample, policy.power_iters, policy.sketch,
-           policy.factor_format, policy.residual, policy.gain)
+           policy.factor_format, policy.residual, policy.gain, warm)
     lib = _libs.get(key)
     if lib is None:
         lhs = _operand_attr(policy, ra, sa, ta)
         rhs = _operand_attr(policy, rb, sb, tb)
         needs_seed = sa or sb or "stochastic" in (ra, rb)
-        text = _module(tuple(a_shape), tuple(b_shape), lhs, rhs, needs_seed)
+        text = api._matmul_function("gemm", tuple(a_shape), tuple(b_shape),
+                                    lhs, rhs, needs_seed, warm)
         lib = _libs[key] = runtime.load(text, api.SPECTRAL_PIPELINE)
     return lib
+
+
+def split_sides(policy: Policy, gemm_name: str) -> Tuple[str, ...]:
+    """The operands ("a", "b") that ``policy`` splits in ``gemm_name``."""
+    (_, sa, _), (_, sb, _) = _operand_specs(policy, gemm_name)
+    return tuple(side for side, split in (("a", sa), ("b", sb)) if split)
+
+
+def initial_subspace(policy: Policy, shape, seed: int) -> np.ndarray:
+    """The first warm start of the split of a ``rows×K`` operand: a
+    Gaussian ``K×l`` matrix drawn from ``seed`` (numpy's PCG64). From it, a
+    warm-started split runs ``power_iters`` iterations, one fewer than a
+    cold split from its sketch; later calls continue from the returned
+    subspace."""
+    rows, k = shape
+    l = api._sketch_width(rows, k, policy.rank, policy.oversample)
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((k, l), dtype=np.float32)
 
 
 def _hadamard16() -> np.ndarray:
@@ -357,12 +386,15 @@ def _check_gemm_shapes(policy: Policy, gemm_name: str, a_shape, b_shape):
 
 
 def gemm(a, b, policy: Union[str, Policy], gemm_name: str,
-         seed: int = 0) -> np.ndarray:
+         seed: int = 0, warm_start: Optional[Dict[str, np.ndarray]] = None):
     """``C = Â · B̂ᵀ`` (float32 ``M×N``) for a ``M×K`` and b ``N×K`` (numpy
     float32, or tensors), with the operand roles of ``gemm_name``
     ("fprop": a = X, b = W; "dgrad": a = G, b = Wᵀ; "wgrad": a = Gᵀ, b = Xᵀ)
     quantized as ``policy`` says, along K, by one compiled
-    ``metis.spectral_matmul``; ``fp32`` computes ``a @ b.T`` in float32."""
+    ``metis.spectral_matmul``; ``fp32`` computes ``a @ b.T`` in float32.
+
+    ``warm_start``: ``{side: K×l subspace}`` for split operands ("a", "b";
+    see :func:`split_sides`); then returns ``(c, {side: next subspace})``."""
     policy = resolve_policy(policy)
     if gemm_name not in GEMMS:
         raise ValueError(f"unknown GEMM {gemm_name!r}; expected one of "
@@ -373,14 +405,40 @@ def gemm(a, b, policy: Union[str, Policy], gemm_name: str,
         raise ValueError(f"metis.nn.gemm: a (M×K) and b (N×K) expected, got "
                          f"{a.shape} and {b.shape}")
     if not policy.quantize:
+        if warm_start:
+            raise ValueError("metis.nn.gemm: warm_start needs a split")
         return a @ b.T
     _check_gemm_shapes(policy, gemm_name, a.shape, b.shape)
     if policy.rht_wgrad and gemm_name == "wgrad":
         a, b = _rht_rows(a), _rht_rows(b)
-    lib = _library(a.shape, b.shape, policy, gemm_name)
     c = np.empty((a.shape[0], b.shape[0]), dtype=np.float32)
-    lib.call("gemm", a, b, c, api._check_seed(seed))
-    return c
+    if warm_start is None:
+        lib = _library(a.shape, b.shape, policy, gemm_name)
+        lib.call("gemm", a, b, c, api._check_seed(seed))
+        return c
+    sides = split_sides(policy, gemm_name)
+    warm = {}
+    for side, w in warm_start.items():
+        if side not in sides:
+            raise ValueError(
+                f"metis.nn.gemm ({policy.name}, {gemm_name}): warm_start for "
+                f"operand {side!r}, which is not split (split: {sides})")
+        x = a if side == "a" else b
+        w = api._as_f32_array(w, f"warm_start[{side!r}]")
+        shape = (x.shape[1], api._sketch_width(*x.shape, policy.rank,
+                                               policy.oversample))
+        if w.shape != shape:
+            raise ValueError(
+                f"metis.nn.gemm ({policy.name}, {gemm_name}): warm_start"
+                f"[{side!r}] must have shape (K, l) = {shape}, got {w.shape}")
+        warm[side] = w
+    lib = _library(a.shape, b.shape, policy, gemm_name,
+                   tuple(api._ty("memref", warm[s].shape, "f32")
+                         if s in warm else "" for s in ("a", "b")))
+    nxt = {s: np.empty_like(w) for s, w in warm.items()}
+    args = [x for s in ("a", "b") if s in warm for x in (warm[s], nxt[s])]
+    lib.call("gemm", a, b, c, *args, api._check_seed(seed))
+    return c, nxt
 
 
 def gemm_rel_errors(x, w, g, policy, seed: int = 0):
@@ -474,6 +532,9 @@ class Linear(torch.nn.Linear):
         self.step = 0
         self.stream: Optional[int] = None
         self.capture: Optional[list] = None
+        #: Warm starts (policy.warm_start): (gemm, side) -> the subspace
+        #: that split returned last (numpy; not in the state_dict).
+        self.subspaces: Dict[Tuple[str, str], np.ndarray] = {}
         if self.policy.quantize:
             blk = self.policy.block
             for name, v in (("in_features", in_features),
@@ -516,8 +577,31 @@ class Linear(torch.nn.Linear):
                            gemm_name)
 
     def _gemm(self, a, b, gemm_name, step, stream):
-        return gemm(a, b, self.policy, gemm_name,
-                    seed=self.gemm_seed(gemm_name, step, stream))
+        seed = self.gemm_seed(gemm_name, step, stream)
+        sides = (split_sides(self.policy, gemm_name)
+                 if self.policy.quantize and self.policy.warm_start else ())
+        if not sides:
+            return gemm(a, b, self.policy, gemm_name, seed=seed)
+        warm = {}
+        for side in sides:
+            x = a if side == "a" else b
+            w = self.subspaces.get((gemm_name, side))
+            l = api._sketch_width(*x.shape, self.policy.rank,
+                                  self.policy.oversample)
+            if w is None or w.shape != (x.shape[1], l):  # first call, new shape
+                w = initial_subspace(self.policy, x.shape,
+                                     derive_seed(seed, 0, 0, 0, gemm_name))
+            warm[side] = w
+        c, nxt = gemm(a, b, self.policy, gemm_name, seed=seed,
+                      warm_start=warm)
+        if self.training:  # evaluation does not move the subspaces
+            for side, w in nxt.items():
+                self.subspaces[(gemm_name, side)] = w
+        return c
+
+    def reset_subspaces(self) -> None:
+        """Forgets the warm starts: the next splits start afresh."""
+        self.subspaces.clear()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not isinstance(x, torch.Tensor):

@@ -153,6 +153,65 @@ def test_metis_preset_gradients_close_and_deterministic():
         assert 1e-4 < rel(a, b) < 0.3
 
 
+def test_warm_start_threads_the_subspaces():
+    """warm_start: every split of every GEMM starts from the subspace the
+    previous training step's split returned. Checked by recomputing step 1's
+    GEMMs with metis.nn.gemm from the subspaces saved after step 0: the
+    same bits; and the subspaces move, while evaluation leaves them."""
+    p = mnn.resolve_policy("metis", rank=4, power_iters=1, warm_start=True)
+    torch.manual_seed(0)
+    layer = mnn.Linear(32, 48, bias=False, policy=p)
+    xs = [torch.randn(32, 32, requires_grad=True) for _ in range(2)]
+    rs = [torch.randn(32, 48) for _ in range(2)]
+    saved = []
+    for x, r in zip(xs, rs):
+        saved.append(dict(layer.subspaces))
+        layer.zero_grad(set_to_none=True)
+        y = layer(x)
+        (y * r).sum().backward()
+    # metis splits W (Fprop's and Dgrad's b) and G (Dgrad's and Wgrad's a).
+    assert sorted(saved[1]) == [("dgrad", "a"), ("dgrad", "b"),
+                                ("fprop", "b"), ("wgrad", "a")]
+    assert saved[1][("fprop", "b")].shape == (32, 8)   # K = in, l = 4 + 4
+    assert saved[1][("wgrad", "a")].shape == (32, 8)   # K = tokens
+    w = layer.weight.detach().numpy()
+    x1, g1 = xs[1].detach().numpy(), rs[1].numpy()
+    ops = {"fprop": (x1, w), "dgrad": (g1, np.ascontiguousarray(w.T)),
+           "wgrad": (np.ascontiguousarray(g1.T), np.ascontiguousarray(x1.T))}
+    got = {"fprop": y.detach().numpy(), "dgrad": xs[1].grad.numpy(),
+           "wgrad": layer.weight.grad.numpy()}
+    for name, (a, b) in ops.items():
+        warm = {side: saved[1][(name, side)]
+                for side in mnn.split_sides(p, name)}
+        c, nxt = mnn.gemm(a, b, p, name, seed=layer.gemm_seed(name, 1),
+                          warm_start=warm)
+        np.testing.assert_array_equal(c, got[name])
+        for side, v in nxt.items():
+            np.testing.assert_array_equal(v, layer.subspaces[(name, side)])
+            assert not np.array_equal(v, saved[1][(name, side)])
+    before = {k: v.copy() for k, v in layer.subspaces.items()}
+    layer.eval()
+    with torch.no_grad():
+        layer(xs[0])
+    assert all(np.array_equal(before[k], v)
+               for k, v in layer.subspaces.items())
+    layer.reset_subspaces()
+    assert not layer.subspaces
+
+
+def test_warm_start_policy_validation():
+    with pytest.raises(ValueError, match="warm_start needs power_iters >= 1"):
+        mnn.resolve_policy("metis", warm_start=True, power_iters=0)
+    with pytest.raises(ValueError, match="warm_start needs a split operand"):
+        mnn.resolve_policy("nvfp4", warm_start=True)
+    p = mnn.resolve_policy("metis", rank=4, warm_start=True)
+    a = np.ones((32, 32), F32)
+    with pytest.raises(ValueError, match="operand 'b', which is not split"):
+        mnn.gemm(a, a, p, "wgrad", warm_start={"b": np.zeros((32, 8), F32)})
+    with pytest.raises(ValueError, match=r"must have shape \(K, l\)"):
+        mnn.gemm(a, a, p, "fprop", warm_start={"b": np.zeros((16, 8), F32)})
+
+
 # ---------------------------------------------------------------------------
 # convert, policies, seeds
 # ---------------------------------------------------------------------------
