@@ -256,10 +256,14 @@ def scaled_matmul_lib(a_shape, b_shape):
 
 
 def spectral_matmul_lib(a_shape, b_shape, split_, k, q, factors, residual,
-                        f32_kernel=True):
+                        f32_kernel=True, warm_b=False):
+    """``warm_b``: b's split takes a warm start (K×l) and returns the next
+    subspace (arguments after C)."""
+    warm = ("", api._ty("memref", (b_shape[1], min(k + P, min(b_shape))),
+                        "f32") if warm_b else "")
     return runtime.load(api._spectral_matmul_module(
         tuple(a_shape), tuple(b_shape), split_, k, P, q, "gaussian", "nvfp4",
-        factors, residual, "none", "rne", "rne"),
+        factors, residual, "none", "rne", "rne", warm),
         fast_pipeline(True, f32_kernel))
 
 
@@ -510,10 +514,10 @@ def run_products(n, families, quick):
 # Timing and FLOPs
 # ---------------------------------------------------------------------------
 
-def split_macs(rows, cols, k, q, residual):
+def split_macs(rows, cols, k, q, residual, warm=False):
     """Multiply-adds of spectral_split of a rows×cols matrix (+ compensation)."""
     l = min(k + P, min(rows, cols))
-    t = q + 1                                      # gaussian: q + 1 iterations
+    t = q if warm else q + 1       # gaussian: q + 1 iterations, warm start q
     products = (2 * t + 1) * l * rows * cols
     orth = 2 * l * l * (t * (rows + cols) + rows)  # CGS2, 2t + 1 orths
     resid = k * rows * cols * (2 if residual == "compensated" else 1)
@@ -538,9 +542,10 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
                              fn=lambda lib=lib: lib.call(
                                  "scaled_matmul", a, b, c, 0, api.rhs_seed(0))))
         big = M * N * K > 2 ** 30
+        # (split, k, q, factors, residual[, warm start of b])
         cfgs = [("b", 16, 2, "fp4", "exact"), ("b", 16, 2, "fp4", "compensated"),
                 ("b", 16, 2, "bf16", "compensated"), ("b", 16, 0, "fp4", "exact"),
-                ("b", 64, 2, "fp4", "exact")]
+                ("b", 16, 1, "fp4", "exact", True), ("b", 64, 2, "fp4", "exact")]
         alone = ((16, 2), (16, 0), (64, 2))
         if big:   # 4096: the bf16 and k=64-alone rows are measured at 1024
             cfgs, alone = [c for c in cfgs if c[3] != "bf16"], alone[:2]
@@ -553,23 +558,30 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
         # plain loops (before metis-cpu-gemm took them), same bits.
         runs = [(c, True) for c in cfgs] + (
             [(cfgs[0], False)] if f32_loops else [])
-        for (sp, k, q, fac, resid), f32_kernel in runs:
+        for (sp, k, q, fac, resid, *warm), f32_kernel in runs:
+            warm = bool(warm and warm[0])
             lib = spectral_matmul_lib(a.shape, b.shape, sp, k, q, fac, resid,
-                                      f32_kernel)
-            macs = split_macs(N, K, k, q, resid) + k * M * (K + N)
+                                      f32_kernel, warm)
+            macs = split_macs(N, K, k, q, resid, warm) + k * M * (K + N)
             if sp == "both":
                 macs += split_macs(M, K, k, q, resid) + k * N * (K + M) + k * k * K
+            # A warm start: the previous call's subspace (the cost does not
+            # depend on its values).
+            ws = [rng.standard_normal((K, min(k + P, N))).astype(np.float32),
+                  np.empty((K, min(k + P, N)), np.float32)] if warm else []
             variants.append(dict(
                 name=f"spectral_matmul split={sp} k={k} q={q} {fac} {resid}"
+                + (" warm start" if warm else "")
                 + ("" if f32_kernel else " [f32 products as loops]"),
                 kind="split", split=sp, k=k, q=q, factors=fac, residual=resid,
-                f32_loops=not f32_kernel,
+                warm_start=warm, f32_loops=not f32_kernel,
                 extra_macs=macs,
-                extra_macs_split=split_macs(N, K, k, q, resid)
+                extra_macs_split=split_macs(N, K, k, q, resid, warm)
                 + (split_macs(M, K, k, q, resid) if sp == "both" else 0),
                 extra_macs_lowrank=k * M * (K + N)
                 + (k * N * (K + M) + k * k * K if sp == "both" else 0),
-                fn=lambda lib=lib: lib.call("spectral_matmul", a, b, c, 0)))
+                fn=lambda lib=lib, ws=ws: lib.call("spectral_matmul", a, b, c,
+                                                   *ws, 0)))
         for k, q in alone:
             api.spectral_split(b, rank=k, oversample=P, power_iters=q, seed=1)
             variants.append(dict(
