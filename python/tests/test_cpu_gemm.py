@@ -60,6 +60,8 @@ CASES = [
     ((), 1, 5, 32, "isa=avx2"),                          # smaller than a tile
     ((), 50, 70, 160, "isa=avx2 mc=12 nc=32 kc=48"),     # many blocks
     ((), 29, 67, 192, "isa=avx512 mc=16 nc=64 kc=64"),
+    ((), 40, 16, 128, "isa=avx512"),                     # narrow N: 16x16 tile
+    ((), 33, 12, 64, "isa=avx512 mc=20"),                # narrow, edge rows
     ((3,), 19, 23, 64, "isa=avx2 mc=12 nc=16 kc=32"),    # batched
 ]
 

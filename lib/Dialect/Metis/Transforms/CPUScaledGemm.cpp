@@ -1129,7 +1129,7 @@ struct CPUScaledGemmPass
       todo.push_back({op, *ct});
     });
     for (auto &[op, ct] : todo)
-      rewrite(op, ct, cfg);
+      rewrite(op, ct, tileFor(ct));
     if (f32) {
       SmallVector<Operation *> vecOps;
       getOperation()->walk([&](Operation *op) {
@@ -1143,6 +1143,24 @@ struct CPUScaledGemmPass
           interchangeVecmat(cast<linalg::VecmatOp>(op));
       }
     }
+  }
+
+  /// The register tile for `ct`: the preset's, except for a narrow N (at
+  /// most nr - vector-width, e.g. the rank-16 products of a spectral
+  /// split) when neither mr nor nr was given: there an nr-wide tile would
+  /// be half padding, so it takes N rounded up to whole vectors and spends
+  /// the same number of accumulators on more rows (each C element still
+  /// accumulates in the same order, so the bits do not change).
+  TileConfig tileFor(const Contraction &ct) const {
+    TileConfig t = cfg;
+    if (mr != 0 || nr != 0 || ct.n <= 0 || ct.n > cfg.nr - cfg.vw)
+      return t;
+    int64_t accumulators = cfg.mr * (cfg.nr / cfg.vw);
+    t.nr = llvm::divideCeil(ct.n, cfg.vw) * cfg.vw;
+    t.mr = accumulators / (t.nr / cfg.vw);
+    // mc stays a multiple of mr.
+    t.mc = std::max<int64_t>(t.mr, cfg.mc / t.mr * t.mr);
+    return t;
   }
 
   TileConfig cfg;

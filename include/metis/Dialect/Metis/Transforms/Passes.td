@@ -104,6 +104,10 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     padded past the M/N edges; edge tiles run the same kernel and write back
     only their valid part. A `linalg.fill` of C right before is folded into
     the first K block; expand_shape views of the codes are read through.
+    When neither `mr` nor `nr` is given and N ≤ nr − vector-width (e.g. the
+    rank-16 products of a spectral split), the tile takes N rounded up to
+    whole vectors and as many more rows as keep the accumulator count
+    (avx512: 16×16 instead of 8×32), so no column is padding.
 
     The result equals the generic's up to f32 accumulation order. It is the
     same on every run and for every `threads` count: each C element is
