@@ -6,7 +6,7 @@ metis ops and small training-style matmul graphs: random shapes (including
 dynamic `?` extents, size-1 and very large extents), element types, formats
 and block shapes, axes, rounding modes, roles, spectral-split policies
 (rank, oversample, power iterations, sketch, factor precision, residual
-mode, gain, warm starts), batched matmuls, transposed operands and
+mode, gain, warm starts of spectral_split and spectral_matmul), batched matmuls, transposed operands and
 constants that the folders see. Every module is meant to verify; the
 passes may still reject some constructs with a diagnostic (e.g. a dynamic
 `metis.spectral_split`), which is fine.
@@ -224,15 +224,18 @@ class Gen:
         if self.rng.random() < 0.6:
             parts.append("role = " + self.rng.choice(
                 ["weight", "activation", "gradient"]))
-        split = False
+        split = None  # (rank, oversample) of a split
         if allow_split and len(shape) == 2 and self.rng.random() < 0.6:
             p = self.split_params(shape[0], shape[1])
             if p is not None:
-                split = True
                 sp = [f"rank = {p['rank']}"]
+                oversample = 4  # the attribute's default
                 for key in ("oversample", "power_iters"):
                     if self.rng.random() < 0.5:
                         sp.append(f"{key} = {p[key]}")
+                        if key == "oversample":
+                            oversample = p[key]
+                split = (p["rank"], oversample)
                 if self.rng.random() < 0.5:
                     sp.append(f"sketch = {p['sketch']}")
                 for key, vals in (("factors", ["fp4", "bf16", "f32"]),
@@ -242,7 +245,7 @@ class Gen:
                         sp.append(f"{key} = {self.rng.choice(vals)}")
                 parts.append(f"split = #metis.split<{', '.join(sp)}>")
         return (f"#metis.operand<{', '.join(parts)}>",
-                rounding == "stochastic" or split)
+                rounding == "stochastic" or split is not None, split)
 
     def spectral_matmul(self, a, ashape, ea, b, bshape, eb):
         kind = self.rng.choice(["nvfp4", "mxfp4", "fp4e2m1b"])
@@ -255,16 +258,33 @@ class Gen:
             if len(bshape) == 2 and self.rng.random() < 0.3 and \
                     (bshape[0] is None or bshape[0] % 16 == 0):
                 fb = tiles
-        pa, sa = self.policy(fa, ashape, True)
-        pb, sb = self.policy(fb, bshape, True)
+        pa, sa, splita = self.policy(fa, ashape, True)
+        pb, sb, splitb = self.policy(fb, bshape, True)
         seed = f" seed {self.seed()}" if sa or sb else ""
+        # Warm starts of split operands: a K x l subspace in, one out.
+        warm, subspaces = "", ""
+        extra = []
+        for side, shape, split in (("lhs", ashape, splita),
+                                   ("rhs", bshape, splitb)):
+            if split is None or self.rng.random() >= 0.3:
+                continue
+            rows, k = shape
+            ell = None if None in (rows, k) else min(split[0] + split[1],
+                                                     min(rows, k))
+            w = self.fresh()
+            wt = ttype([k, ell], "f32")
+            self.args.append((w, wt))
+            warm += f" {side}_warm_start {w} : {wt}"
+            subspaces += f" {side}_subspace {wt}"
+            extra.append(self.fresh())
         out = self.rng.choice(MATRIX)
         c = self.fresh()
         cshape = ashape[:-2] + [ashape[-2], bshape[-2]]
         self.body.append(
-            f"{c} = metis.spectral_matmul {a}, {b}{seed} {{lhs_policy = {pa}, "
-            f"rhs_policy = {pb}}} : {ttype(ashape, ea)}, {ttype(bshape, eb)} "
-            f"-> {ttype(cshape, out)}")
+            f"{', '.join([c] + extra)} = metis.spectral_matmul {a}, {b}{seed}"
+            f"{warm} {{lhs_policy = {pa}, rhs_policy = {pb}}} : "
+            f"{ttype(ashape, ea)}, {ttype(bshape, eb)} -> "
+            f"{ttype(cshape, out)}{subspaces}")
         return c, cshape, out
 
     def transpose(self, x, shape, elem):
