@@ -99,8 +99,12 @@ def ConvertMetisToGPU : Pass<"convert-metis-to-gpu", "::mlir::ModuleOp"> {
     stochastic rounding included (Philox4x32-10 keyed by seed and linear
     index), writing the GEMM kernels' packed layout; a
     `metis.scaled_matmul` of such operands uses the packed buffers directly.
-    Other quantizations (another axis, 16×16 tiles, `fp4e2m1b`) and
-    `metis.dequantize` are left for `convert-metis-to-linalg` (host).
+    `metis.dequantize` of the same kind becomes a kernel with one thread per
+    8 codes (`e2m1 · (block_scale · tensor_scale)` in f32, as on the CPU,
+    then the result type), reading a GPU quantization's packed buffers
+    directly and host-packed operands otherwise. Other quantizations and
+    dequantizations (another axis, 16×16 tiles, `fp4e2m1b`) are left for
+    `convert-metis-to-linalg` (host).
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",

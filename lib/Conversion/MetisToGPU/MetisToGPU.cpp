@@ -1,4 +1,4 @@
-//===- MetisToGPU.cpp - metis.scaled_matmul to GPU kernels ----------------===//
+//===- MetisToGPU.cpp - metis ops to GPU kernels --------------------------===//
 
 #include "metis/Conversion/MetisToGPU/GPUTargets.h"
 #include "metis/Conversion/MetisToGPU/QuantizeKernel.h"
@@ -124,6 +124,33 @@ struct PackedOperands {
   DenseMap<Value, Value> codes, scales, tensorScales;
 };
 
+/// The kernel-layout buffers (codes R x K/8 i32, scale words R x K/(4B) i32,
+/// tensor scale 1 x f32) of a quantized tensor: a GPU quantize kernel's
+/// outputs when it produced them, else packed on the host.
+static SmallVector<Value, 3> kernelOperand(OpBuilder &b, Location loc,
+                                           const PackedOperands &packed,
+                                           Value codes, Value scales,
+                                           Value tensorScale,
+                                           ArrayRef<Type> bufferTypes) {
+  SmallVector<Value, 3> buffers;
+  auto add = [&](const DenseMap<Value, Value> &map, Value v,
+                 function_ref<Value()> pack) {
+    Value tensor = map.lookup(v);
+    if (!tensor)
+      tensor = pack();
+    buffers.push_back(bufferization::ToBufferOp::create(
+        b, loc, bufferTypes[buffers.size()], tensor));
+  };
+  add(packed.codes, codes, [&] { return packToWords(b, loc, codes, 8); });
+  add(packed.scales, scales, [&] { return packToWords(b, loc, scales, 4); });
+  add(packed.tensorScales, tensorScale, [&]() -> Value {
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1}, b.getF32Type()), tensorScale,
+        SmallVector<ReassociationIndices>{});
+  });
+  return buffers;
+}
+
 namespace {
 
 struct ConvertMetisToGPUPass
@@ -143,6 +170,14 @@ struct ConvertMetisToGPUPass
   FailureOr<std::optional<QuantizeKernelSpec>> getSpec(QuantizeOp op);
   void lower(QuantizeOp op, const QuantizeKernelSpec &spec,
              gpu::GPUModuleOp kernels, PackedOperands &packed);
+
+  /// The same for `metis.dequantize`.
+  FailureOr<std::optional<DequantizeKernelSpec>> getSpec(DequantizeOp op);
+  void lower(DequantizeOp op, const DequantizeKernelSpec &spec,
+             gpu::GPUModuleOp kernels, const PackedOperands &packed);
+
+  /// The chip check of the element-wise (de)quantize kernels.
+  LogicalResult checkElementwiseChip(Operation *op);
 };
 
 } // namespace
@@ -198,39 +233,14 @@ void ConvertMetisToGPUPass::lower(ScaledMatmulOp op,
   gpu::GPUFuncOp kernel = getOrBuildScaledMatmulKernel(kernels, spec);
   SmallVector<Type> argTypes = spec.argumentTypes(b.getContext());
 
-  auto toBuffer = [&](Value tensor, Type type) -> Value {
-    return bufferization::ToBufferOp::create(b, loc, type, tensor);
-  };
-  auto tensorScale = [&](Value scalar) {
-    return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({1}, b.getF32Type()), scalar,
-        SmallVector<ReassociationIndices>{});
-  };
   // Operands quantized on the GPU are used in their packed form directly.
-  auto packedOr = [&](const DenseMap<Value, Value> &map, Value v,
-                      function_ref<Value()> pack) {
-    Value p = map.lookup(v);
-    return p ? p : pack();
-  };
-  SmallVector<Value> args;
-  for (auto operand :
-       {std::tuple{op.getLhs(), op.getLhsScales(), op.getLhsTensorScale()},
-        std::tuple{op.getRhs(), op.getRhsScales(), op.getRhsTensorScale()}}) {
-    Value codes = std::get<0>(operand), scales = std::get<1>(operand);
-    Value ts = std::get<2>(operand);
-    unsigned i = args.size();
-    args.push_back(toBuffer(
-        packedOr(packed.codes, codes,
-                 [&] { return packToWords(b, loc, codes, 8); }),
-        argTypes[i]));
-    args.push_back(toBuffer(
-        packedOr(packed.scales, scales,
-                 [&] { return packToWords(b, loc, scales, 4); }),
-        argTypes[i + 1]));
-    args.push_back(toBuffer(packedOr(packed.tensorScales, ts,
-                                     [&] { return tensorScale(ts); }),
-                            argTypes[i + 2]));
-  }
+  SmallVector<Value> args = kernelOperand(
+      b, loc, packed, op.getLhs(), op.getLhsScales(), op.getLhsTensorScale(),
+      ArrayRef<Type>(argTypes).slice(0, 3));
+  llvm::append_range(args, kernelOperand(b, loc, packed, op.getRhs(),
+                                         op.getRhsScales(),
+                                         op.getRhsTensorScale(),
+                                         ArrayRef<Type>(argTypes).slice(3, 3)));
   auto resultType = cast<MemRefType>(argTypes.back());
   Value out = memref::AllocOp::create(b, loc, resultType);
   args.push_back(out);
@@ -251,11 +261,8 @@ ConvertMetisToGPUPass::getSpec(QuantizeOp op) {
   if (type.getRank() != 2 || !type.hasStaticShape() || op.getAxis() != 1 ||
       format.getKind() == FormatKind::fp4e2m1b || format.isTiled())
     return std::optional<QuantizeKernelSpec>();
-  std::optional<unsigned> sm = parseArchSpecificChip(chip);
-  if (!sm || *sm < 90)
-    return op.emitOpError()
-           << "cannot be lowered for the GPU: unsupported chip '" << chip
-           << "' (expected sm_90a or a newer architecture-specific target)";
+  if (failed(checkElementwiseChip(op)))
+    return failure();
   QuantizeKernelSpec spec{format.getKind(),
                           format.getBlockSize(),
                           op.getRounding() == Rounding::stochastic,
@@ -265,6 +272,58 @@ ConvertMetisToGPUPass::getSpec(QuantizeOp op) {
   if (std::string why = spec.checkShape(); !why.empty())
     return op.emitOpError() << "cannot be lowered for the GPU: " << why;
   return std::optional<QuantizeKernelSpec>(spec);
+}
+
+LogicalResult ConvertMetisToGPUPass::checkElementwiseChip(Operation *op) {
+  std::optional<unsigned> sm = parseArchSpecificChip(chip);
+  if (!sm || *sm < 90)
+    return op->emitOpError()
+           << "cannot be lowered for the GPU: unsupported chip '" << chip
+           << "' (expected sm_90a or a newer architecture-specific target)";
+  return success();
+}
+
+FailureOr<std::optional<DequantizeKernelSpec>>
+ConvertMetisToGPUPass::getSpec(DequantizeOp op) {
+  auto type = cast<RankedTensorType>(op.getResult().getType());
+  FormatAttr format = op.getFormat();
+  if (type.getRank() != 2 || !type.hasStaticShape() || op.getAxis() != 1 ||
+      format.getKind() == FormatKind::fp4e2m1b || format.isTiled())
+    return std::optional<DequantizeKernelSpec>();
+  if (failed(checkElementwiseChip(op)))
+    return failure();
+  DequantizeKernelSpec spec{format.getKind(), format.getBlockSize(),
+                            type.getDimSize(0), type.getDimSize(1),
+                            type.getElementType()};
+  if (std::string why = spec.checkShape(); !why.empty())
+    return op.emitOpError() << "cannot be lowered for the GPU: " << why;
+  return std::optional<DequantizeKernelSpec>(spec);
+}
+
+void ConvertMetisToGPUPass::lower(DequantizeOp op,
+                                  const DequantizeKernelSpec &spec,
+                                  gpu::GPUModuleOp kernels,
+                                  const PackedOperands &packed) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type i32 = b.getI32Type();
+  int64_t rows = spec.rows, cols = spec.cols;
+  SmallVector<Value> args = kernelOperand(
+      b, loc, packed, op.getValues(), op.getBlockScales(),
+      op.getTensorScale(),
+      {MemRefType::get({rows, cols / 8}, i32),
+       MemRefType::get({rows, cols / (4 * spec.blockSize)}, i32),
+       MemRefType::get({1}, b.getF32Type())});
+  Value out = memref::AllocOp::create(
+      b, loc, MemRefType::get({rows, cols}, spec.resultElementType));
+  args.push_back(out);
+  launch(b, loc, getOrBuildDequantizeKernel(kernels, spec), spec.gridSize(),
+         1, DequantizeKernelSpec::kThreads, args);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, op.getResult().getType(), out, /*restrict=*/true,
+      /*writable=*/true);
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
 }
 
 void ConvertMetisToGPUPass::lower(QuantizeOp op, const QuantizeKernelSpec &spec,
@@ -326,6 +385,7 @@ void ConvertMetisToGPUPass::lower(QuantizeOp op, const QuantizeKernelSpec &spec,
 void ConvertMetisToGPUPass::runOnOperation() {
   ModuleOp module = getOperation();
   SmallVector<std::pair<QuantizeOp, QuantizeKernelSpec>> quantizes;
+  SmallVector<std::pair<DequantizeOp, DequantizeKernelSpec>> dequantizes;
   SmallVector<std::pair<ScaledMatmulOp, ScaledMatmulKernelSpec>> matmuls;
   bool failed = false;
   module.walk([&](Operation *op) {
@@ -335,6 +395,12 @@ void ConvertMetisToGPUPass::runOnOperation() {
         failed = true;
       else if (*spec)
         quantizes.push_back({q, **spec});
+    } else if (auto dq = dyn_cast<DequantizeOp>(op)) {
+      FailureOr<std::optional<DequantizeKernelSpec>> spec = getSpec(dq);
+      if (mlir::failed(spec))
+        failed = true;
+      else if (*spec)
+        dequantizes.push_back({dq, **spec});
     } else if (auto mm = dyn_cast<ScaledMatmulOp>(op)) {
       FailureOr<ScaledMatmulKernelSpec> spec = getSpec(mm);
       if (mlir::failed(spec))
@@ -345,7 +411,7 @@ void ConvertMetisToGPUPass::runOnOperation() {
   });
   if (failed)
     return signalPassFailure();
-  if (quantizes.empty() && matmuls.empty())
+  if (quantizes.empty() && dequantizes.empty() && matmuls.empty())
     return;
 
   auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
@@ -355,9 +421,12 @@ void ConvertMetisToGPUPass::runOnOperation() {
   }
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   UnitAttr::get(&getContext()));
-  // Quantizations first, so that GEMMs consume their packed outputs.
+  // Quantizations first, so that GEMMs and dequantizations consume their
+  // packed outputs.
   PackedOperands packed;
   for (auto &[op, spec] : quantizes)
+    lower(op, spec, kernels, packed);
+  for (auto &[op, spec] : dequantizes)
     lower(op, spec, kernels, packed);
   for (auto &[op, spec] : matmuls)
     lower(op, spec, kernels, packed);

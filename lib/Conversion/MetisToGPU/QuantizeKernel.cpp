@@ -49,6 +49,26 @@ int64_t Spec::amaxGridSize() const {
   return (chunks + kThreads - 1) / kThreads;
 }
 
+std::string DequantizeKernelSpec::checkShape() const {
+  if (cols % (4 * blockSize))
+    return llvm::formatv("the GPU dequantize kernel needs K a multiple of {0} "
+                         "(4 blocks of {1}, one scale word); got K={2}",
+                         4 * blockSize, blockSize, cols);
+  return "";
+}
+
+std::string DequantizeKernelSpec::kernelName() const {
+  return llvm::formatv("metis_dequantize_{0}_{1}x{2}_{3}",
+                       stringifyFormatKind(format), rows, cols,
+                       resultElementType.isF32()    ? "f32"
+                       : resultElementType.isBF16() ? "bf16"
+                                                    : "f16");
+}
+
+int64_t DequantizeKernelSpec::gridSize() const {
+  return (rows * cols / 8 + kThreads - 1) / kThreads;
+}
+
 namespace {
 
 struct KernelBuilder {
@@ -94,6 +114,8 @@ struct KernelBuilder {
 
 gpu::GPUFuncOp createKernel(gpu::GPUModuleOp module, StringRef name,
                             ArrayRef<Type> args, int64_t grid) {
+  static_assert(DequantizeKernelSpec::kThreads == Spec::kThreads,
+                "one block size for the element-wise kernels");
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   auto func = gpu::GPUFuncOp::create(b, module.getLoc(), name,
                                      b.getFunctionType(args, {}));
@@ -304,6 +326,70 @@ gpu::GPUFuncOp mlir::metis::getOrBuildQuantizeKernel(gpu::GPUModuleOp module,
     }
     memref::StoreOp::create(b, loc, loop.getResult(0), scales,
                             ValueRange{row, scaleCol});
+  });
+  gpu::ReturnOp::create(b, loc);
+  return func;
+}
+
+gpu::GPUFuncOp
+mlir::metis::getOrBuildDequantizeKernel(gpu::GPUModuleOp module,
+                                        const DequantizeKernelSpec &spec) {
+  std::string name = spec.kernelName();
+  if (auto existing = module.lookupSymbol<gpu::GPUFuncOp>(name))
+    return existing;
+  Builder tb(module.getContext());
+  int64_t B = spec.blockSize, K = spec.cols, R = spec.rows;
+  auto func = createKernel(
+      module, name,
+      {MemRefType::get({R, K / 8}, tb.getI32Type()),
+       MemRefType::get({R, K / (4 * B)}, tb.getI32Type()),
+       MemRefType::get({1}, tb.getF32Type()),
+       MemRefType::get({R, K}, spec.resultElementType)},
+      spec.gridSize());
+  OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+  Location loc = func.getLoc();
+  KernelBuilder k{b, loc};
+  Value codes = func.getArgument(0), scales = func.getArgument(1);
+  Value out = func.getArgument(3);
+  Value tensorScale =
+      memref::LoadOp::create(b, loc, func.getArgument(2), ValueRange{k.idx(0)});
+
+  // Thread i decodes code word i: 8 consecutive elements of one row, all in
+  // block 8·(i mod K/8) / B of that row.
+  Value gid = k.globalId();
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                        gid, k.idx(R * K / 8));
+  k.ifThen(inRange, [&] {
+    Value row = arith::DivUIOp::create(b, loc, gid, k.idx(K / 8));
+    Value wordCol = arith::RemUIOp::create(b, loc, gid, k.idx(K / 8));
+    Value word = memref::LoadOp::create(b, loc, codes, ValueRange{row, wordCol});
+    Value blk = arith::DivUIOp::create(b, loc, wordCol, k.idx(B / 8));
+    Value scaleWord = memref::LoadOp::create(
+        b, loc, scales,
+        ValueRange{row, arith::DivUIOp::create(b, loc, blk, k.idx(4))});
+    Value byteShift = arith::MulIOp::create(
+        b, loc,
+        arith::IndexCastOp::create(
+            b, loc, b.getI32Type(),
+            arith::RemUIOp::create(b, loc, blk, k.idx(4))),
+        k.i32(8));
+    Value scaleBits = arith::TruncIOp::create(
+        b, loc, b.getI8Type(),
+        arith::ShRUIOp::create(b, loc, scaleWord, byteShift));
+    // convert-metis-to-linalg's order: e2m1 · (decode(scale) · ts).
+    Value scale = arith::MulFOp::create(
+        b, loc, emitDecodeScale(b, loc, scaleBits, spec.format), tensorScale);
+    Value col0 = arith::MulIOp::create(b, loc, wordCol, k.idx(8));
+    for (int64_t i = 0; i < 8; ++i) {
+      Value code = arith::ShRUIOp::create(b, loc, word, k.i32(4 * i));
+      Value v = arith::MulFOp::create(b, loc, emitDecodeE2M1(b, loc, code),
+                                      scale);
+      if (!spec.resultElementType.isF32())
+        v = arith::TruncFOp::create(b, loc, spec.resultElementType, v);
+      memref::StoreOp::create(
+          b, loc, v, out,
+          ValueRange{row, arith::AddIOp::create(b, loc, col0, k.idx(i))});
+    }
   });
   gpu::ReturnOp::create(b, loc);
   return func;
