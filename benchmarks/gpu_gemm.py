@@ -6,8 +6,9 @@ Two halves, because the GPU machines have no LLVM:
     kernels of every shape below into LIB_DIR/libmetis_gemm.so (cubin
     embedded) + manifest.json;
   * run (needs a CUDA GPU, torch with CUDA): checks the GEMM kernel (within
-    f32 accumulation error) and the quantize kernel (bit for bit) against the
-    CPU reference (python/metis/reference.py) on CHECK_SHAPE, then measures
+    f32 accumulation error) and the quantize and dequantize kernels (bit for
+    bit) against the CPU reference (python/metis/reference.py) on
+    CHECK_SHAPE, then measures
     TFLOP/s at the benchmark shapes against torch.matmul in bf16 (cuBLAS) in
     the same process, and the time of quantizing both f32 operands.
 Without a GPU the run half prints "SKIPPED: <reason>" and exits 0.
@@ -135,8 +136,14 @@ def main():
         print(f"quantize {CHECK_SHAPE[0]}x{CHECK_SHAPE[2]} vs CPU reference "
               f"(bits): {qcheck}")
         qcheck["passed"] = all(q["passed"] for q in qcheck.values())
-        check["passed"] = check["passed"] and qcheck["passed"]
+        dcheck = gpu.run_dequantize_check(lib, CHECK_SHAPE[0], CHECK_SHAPE[2],
+                                          args.format, seed=99)
+        print(f"dequantize {CHECK_SHAPE[0]}x{CHECK_SHAPE[2]} vs CPU reference "
+              f"(bits): {dcheck}")
+        check["passed"] = (check["passed"] and qcheck["passed"]
+                           and dcheck["passed"])
         check["quantize"] = qcheck
+        check["dequantize"] = dcheck
         rows = [bench_shape(lib, *s, args.format, args.iters)
                 for s in BENCH_SHAPES]
         for r in rows:

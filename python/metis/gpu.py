@@ -127,6 +127,25 @@ def _quantize_module(shapes: Sequence[Tuple[int, int]], format: str,
     return "\n".join(funcs)
 
 
+def _dequantize_module(shapes: Sequence[Tuple[int, int]],
+                       format: str) -> str:
+    """One f32 ``metis.dequantize`` along K per R×K shape."""
+    st = SCALE_TYPE[format]
+    B = BLOCK[format]
+    funcs = []
+    for i, (r, k) in enumerate(shapes):
+        v = f"tensor<{r}x{k}xf4E2M1FN>"
+        sc = f"tensor<{r}x{k // B}x{st}>"
+        y = f"tensor<{r}x{k}xf32>"
+        funcs.append(
+            f"func.func @dequantize{i}(%v: {v}, %s: {sc}, %t: tensor<f32>) "
+            f"-> {y} {{\n"
+            f"  %y = metis.dequantize %v, %s, %t {{axis = 1 : i64, format = "
+            f"#metis.format<{format}>}} : {v}, {sc}, tensor<f32> -> {y}\n"
+            f"  return %y : {y}\n}}\n")
+    return "\n".join(funcs)
+
+
 _OBJECT = re.compile(r'gpu\.object<.*?bin = "((?:[^"\\]|\\.)*)"', re.S)
 
 
@@ -142,13 +161,15 @@ def compile_cubin(shapes: Sequence[GemmShape], format: str = "nvfp4",
                   result: str = "f32",
                   quantize_shapes: Sequence[Tuple[int, int]] = (),
                   rounding="rne") -> Tuple[bytes, str]:
-    """The cubin of the GEMM kernels for ``shapes`` and of the quantize
-    kernels for the R×K ``quantize_shapes``, and the pipeline's output."""
+    """The cubin of the GEMM kernels for ``shapes`` and of the quantize and
+    dequantize kernels for the R×K ``quantize_shapes``, and the pipeline's
+    output."""
     for s in shapes:
         s.check(format)
     module = _gemm_module(shapes, format, result)
     if quantize_shapes:
         module += _quantize_module(quantize_shapes, format, rounding)
+        module += _dequantize_module(quantize_shapes, format)
     out = compiler.opt(module, [
         f"--metis-gpu-pipeline=chip={chip} mma={mma} format=bin "
         f"toolkit={CUDA_HOME}"])
@@ -160,6 +181,8 @@ def compile_cubin(shapes: Sequence[GemmShape], format: str = "nvfp4",
 
 _GEMM_NAME = re.compile(
     r"metis_smm_\w+?_(nvfp4|mxfp4)_(\d+)x(\d+)x(\d+)_(f32|bf16)$")
+_DEQUANT_NAME = re.compile(
+    r"metis_dequantize_(nvfp4|mxfp4)_(\d+)x(\d+)_(f32|bf16|f16)$")
 _QUANT_NAME = re.compile(
     r"metis_(quantize|amax)_(?:(nvfp4|mxfp4)_(rne|sr)_)?(\d+)x(\d+)_(\w+)$")
 
@@ -171,6 +194,12 @@ def _manifest_entry(name: str, block: List[int], grid: List[int]) -> dict:
         return {"kind": "gemm", "name": name, "m": m, "n": n, "k": k,
                 "format": fmt, "result": result,
                 "grid": grid, "block": block}
+    d = _DEQUANT_NAME.search(name)
+    if d:
+        fmt, r, k, result = d.group(1), int(d.group(2)), int(d.group(3)), \
+            d.group(4)
+        return {"kind": "dequantize", "name": name, "rows": r, "cols": k,
+                "format": fmt, "result": result, "grid": grid, "block": block}
     q = _QUANT_NAME.search(name)
     if not q:
         raise ValueError(f"unknown kernel {name}")
@@ -188,8 +217,9 @@ def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
                   quantize_shapes: Iterable[Tuple[int, int]] = (),
                   rounding="rne", cxx: str = "g++") -> Path:
     """Builds ``out_dir/libmetis_gemm.so`` (+ ``manifest.json``) holding the
-    GEMM kernels of ``shapes`` (M, N, K) and the quantize kernels of
-    ``quantize_shapes`` (R, K; f32 input along K) for ``rounding`` ("rne",
+    GEMM kernels of ``shapes`` (M, N, K) and the quantize and (f32)
+    dequantize kernels of ``quantize_shapes`` (R, K; along K) for the
+    quantization's ``rounding`` ("rne",
     "stochastic" or a list of both); returns the .so path."""
     shapes = [GemmShape(*s) for s in shapes]
     quantize_shapes = [tuple(q) for q in quantize_shapes]
@@ -202,6 +232,7 @@ def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
     module = _gemm_module(shapes, format, result)
     if quantize_shapes:
         module += _quantize_module(quantize_shapes, format, rounding)
+        module += _dequantize_module(quantize_shapes, format)
     kernels_ir = compiler.opt(module, [
         f"--convert-metis-to-gpu=chip={chip} mma={mma}"])
     # Grids and blocks as the pass launches them (its known_grid_size and
@@ -260,6 +291,9 @@ class GemmLibrary:
             for k in self.manifest["kernels"] if k["kind"] == "quantize"}
         self.amax = {(k["rows"], k["cols"]): k
                      for k in self.manifest["kernels"] if k["kind"] == "amax"}
+        self.dequantizers = {
+            (k["rows"], k["cols"], k["format"]): k
+            for k in self.manifest["kernels"] if k["kind"] == "dequantize"}
         self._lib = ctypes.CDLL(str(lib_dir / "libmetis_gemm.so"))
         self._lib.metis_aot_launch.argtypes = [
             ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint),
@@ -315,6 +349,19 @@ class GemmLibrary:
             self._launch(self.amax[(rows, cols)], pointers[:2], stream)
         self._launch(kernel, [*pointers, seed], stream)
 
+    def dequantize(self, rows: int, cols: int, pointers: Sequence[int],
+                   format: str = "nvfp4", stream: int = 0) -> None:
+        """Dequantizes an R×K tensor along K to f32. ``pointers``: code
+        words (R × K/8 i32), scale words (R × K/(4B) i32), the tensor scale
+        (1 f32) — the GEMM's layout — and the R×K f32 output."""
+        kernel = self.dequantizers.get((rows, cols, format))
+        if kernel is None:
+            raise KeyError(f"no dequantize kernel for {rows}x{cols} {format}; "
+                           f"built: {sorted(self.dequantizers)}")
+        if len(pointers) != 4:
+            raise ValueError("expected 4 device pointers")
+        self._launch(kernel, pointers, stream)
+
     def synchronize(self, stream: int = 0) -> None:
         self._check(self._lib.metis_aot_synchronize(stream or None))
 
@@ -358,6 +405,36 @@ def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
                            and (scale_bytes == q.scale_bits).all()
                            and np.float32(ts).tobytes()
                            == np.float32(q.tensor_scale).tobytes())}
+
+
+def run_dequantize_check(lib: GemmLibrary, rows: int, cols: int,
+                         format: str = "nvfp4", seed: int = 0,
+                         device: str = "cuda") -> dict:
+    """Dequantizes a CPU-reference quantization (every code, a zero block,
+    subnormal-range scales) on the GPU and compares the f32 result bit for
+    bit with the CPU reference ``reference.dequantize``."""
+    import torch
+    from . import reference
+
+    rng = np.random.default_rng(seed + 11)
+    x = (rng.standard_normal((rows, cols)) *
+         np.exp2(rng.integers(-20, 12, size=(rows, 1)))).astype(np.float32)
+    x[0, :BLOCK[format]] = 0.0
+    q = reference.quantize(x, format, axis=1)
+    want = reference.dequantize(q).astype(np.float32)
+    dev = torch.device(device)
+    ins = [torch.from_numpy(pack_codes(q.codes).view(np.int32)).to(dev),
+           torch.from_numpy(pack_scales(q.scale_bits).view(np.int32)).to(dev),
+           torch.tensor([q.tensor_scale], dtype=torch.float32, device=dev)]
+    out = torch.full((rows, cols), float("nan"), dtype=torch.float32,
+                     device=dev)
+    stream = torch.cuda.current_stream().cuda_stream if device == "cuda" else 0
+    lib.dequantize(rows, cols, [t.data_ptr() for t in ins + [out]], format,
+                   stream=stream)
+    lib.synchronize(stream)
+    got = out.cpu().numpy()
+    mismatches = int((got.view(np.uint32) != want.view(np.uint32)).sum())
+    return {"bit_mismatches": mismatches, "passed": mismatches == 0}
 
 
 def run_reference_check(lib: GemmLibrary, m: int, n: int, k: int,

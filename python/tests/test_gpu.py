@@ -86,6 +86,10 @@ def test_build_library(tmp_path, format, chip):
     quant = kernels[f"metis_quantize_{format}_rne_256x512_f32"]
     assert quant["grid"] == [256 * 512 // (4 * gpu.BLOCK[format]) // 256, 1, 1]
     assert ("metis_amax_256x512_f32" in kernels) == (format == "nvfp4")
+    # One thread per code word.
+    deq = kernels[f"metis_dequantize_{format}_256x512_f32"]
+    assert deq["grid"] == [256 * 512 // 8 // 256, 1, 1]
+    assert deq["kind"] == "dequantize" and deq["block"] == [256, 1, 1]
     symbols = subprocess.run(["nm", "-D", "--defined-only", str(lib)],
                              capture_output=True, text=True,
                              check=True).stdout
@@ -130,6 +134,27 @@ class _FakeLibrary:
         self._write(ptrs[3], gpu.pack_scales(q.scale_bits))
         self._write(ptrs[4], np.array([q.tensor_scale], np.float32))
 
+    def dequantize(self, rows, cols, ptrs, format, stream=0):
+        B = gpu.BLOCK[format]
+        words = self._read(ptrs[0], (rows, cols // 8), np.uint32)
+        codes = np.stack([(words >> np.uint32(4 * j)) & 0xF
+                          for j in range(8)], -1).reshape(rows, cols)
+        bits = self._read(ptrs[1], (rows, cols // (4 * B)),
+                          np.uint32).view(np.uint8).reshape(rows, cols // B)
+        ts = self._read(ptrs[2], (1,), np.float32)[0]
+        decode = (reference.e4m3_decode if format == "nvfp4"
+                  else reference.e8m0_decode)
+        q = reference.Quantized(
+            codes=codes.astype(np.uint8),
+            values=reference.e2m1_decode(codes).astype(np.float32),
+            block_scales=decode(bits).astype(np.float32), scale_bits=bits,
+            tensor_scale=np.float32(ts), format=format, axis=1, block=B)
+        y = reference.dequantize(q).astype(np.float32)
+        if self.corrupt:
+            y[rows - 1, cols - 1] = np.nextafter(y[rows - 1, cols - 1],
+                                                 np.float32(np.inf))
+        self._write(ptrs[3], y)
+
     def scaled_matmul(self, m, n, k, ptrs, format, stream=0):
         B = gpu.BLOCK[format]
 
@@ -163,6 +188,17 @@ def test_quantize_checker(format, rounding):
     bad = gpu.run_quantize_check(_FakeLibrary(corrupt=True), 32, 256, format,
                                  rounding, seed=5, device="cpu")
     assert not bad["passed"] and bad["code_mismatches"] == 1
+
+
+@pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
+def test_dequantize_checker(format):
+    pytest.importorskip("torch")
+    ok = gpu.run_dequantize_check(_FakeLibrary(), 32, 256, format, seed=3,
+                                  device="cpu")
+    assert ok["passed"], ok
+    bad = gpu.run_dequantize_check(_FakeLibrary(corrupt=True), 32, 256,
+                                   format, seed=3, device="cpu")
+    assert not bad["passed"] and bad["bit_mismatches"] == 1
 
 
 @pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
@@ -214,4 +250,14 @@ def test_quantize_kernel_matches_reference_bits(tmp_path, format, rounding):
     lib = _library(tmp_path, format)
     check = gpu.run_quantize_check(lib, GEMM_SHAPE[0], GEMM_SHAPE[2], format,
                                    rounding, seed=1234)
+    assert check["passed"], check
+
+
+@requires_gpu
+@pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
+def test_dequantize_kernel_matches_reference_bits(tmp_path, format):
+    pytest.importorskip("torch")
+    lib = _library(tmp_path, format)
+    check = gpu.run_dequantize_check(lib, GEMM_SHAPE[0], GEMM_SHAPE[2],
+                                     format, seed=99)
     assert check["passed"], check
