@@ -136,14 +136,23 @@ def main():
         print(f"quantize {CHECK_SHAPE[0]}x{CHECK_SHAPE[2]} vs CPU reference "
               f"(bits): {qcheck}")
         qcheck["passed"] = all(q["passed"] for q in qcheck.values())
-        dcheck = gpu.run_dequantize_check(lib, CHECK_SHAPE[0], CHECK_SHAPE[2],
-                                          args.format, seed=99)
-        print(f"dequantize {CHECK_SHAPE[0]}x{CHECK_SHAPE[2]} vs CPU reference "
-              f"(bits): {dcheck}")
+        # Edge cases (all-zero, NaN, ±Inf, subnormal, huge range): the CPU
+        # path's documented bits.
+        edges = [gpu.run_quantize_check(lib, CHECK_SHAPE[0], CHECK_SHAPE[2],
+                                        args.format, "rne", seed=7, data=d)
+                 for d in gpu.CHECK_DATA[1:]]
+        dchecks = [gpu.run_dequantize_check(lib, CHECK_SHAPE[0],
+                                            CHECK_SHAPE[2], args.format,
+                                            seed=99, data=d)
+                   for d in gpu.CHECK_DATA]
+        for c in edges + dchecks:
+            print(f"{'dequantize' if 'bit_mismatches' in c else 'quantize'} "
+                  f"{c['data']}: {c}")
+        qcheck["edge_cases"] = edges
         check["passed"] = (check["passed"] and qcheck["passed"]
-                           and dcheck["passed"])
+                           and all(c["passed"] for c in edges + dchecks))
         check["quantize"] = qcheck
-        check["dequantize"] = dcheck
+        check["dequantize"] = dchecks
         rows = [bench_shape(lib, *s, args.format, args.iters)
                 for s in BENCH_SHAPES]
         for r in rows:

@@ -366,20 +366,57 @@ class GemmLibrary:
         self._check(self._lib.metis_aot_synchronize(stream or None))
 
 
-def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
-                       format: str = "nvfp4", rounding: str = "rne",
-                       seed: int = 0, device: str = "cuda") -> dict:
-    """Quantizes random data (with outliers, zeros and a zero block) on the
-    GPU and compares codes, scale bytes and tensor scale bit for bit with the
-    CPU reference ``reference.quantize``."""
-    import torch
-    from . import reference
+#: Inputs of the quantize checks: "random" (outliers, zeros and a zero
+#: block) and the numerical edge cases (docs/Numerics.md defines the result
+#: of each; the GPU must give the CPU reference's bits).
+CHECK_DATA = ("random", "zeros", "nan", "inf", "subnormal", "huge_range")
 
+
+def check_data(rows: int, cols: int, format: str, data: str = "random",
+               seed: int = 0) -> np.ndarray:
+    """An f32 ``rows×cols`` input of the kind ``data`` (see CHECK_DATA)."""
+    if data not in CHECK_DATA:
+        raise ValueError(f"unknown data {data!r}; expected one of "
+                         f"{list(CHECK_DATA)}")
     rng = np.random.default_rng(seed + 7)
     x = (rng.standard_normal((rows, cols)) *
          np.exp2(rng.integers(-8, 8, size=(rows, 1)))).astype(np.float32)
     x[0, :BLOCK[format]] = 0.0
     x[1, 3] = 0.0
+    if data == "zeros":
+        x[:] = 0.0
+    elif data == "nan":
+        x[2, 5] = np.nan
+    elif data == "inf":
+        x[2, 5], x[3, 7] = np.inf, -np.inf
+    elif data == "subnormal":
+        x *= np.float32(2.0 ** -140)
+    elif data == "huge_range":
+        x[:, ::2] *= np.float32(2.0 ** 100)
+        x[:, 1::2] *= np.float32(2.0 ** -100)
+    return x
+
+
+def _same_f32(a, b) -> bool:
+    """Bitwise equal float32 values, any NaN equal to any NaN (NaN payloads
+    differ between CPUs and GPUs)."""
+    a = np.asarray(a, np.float32)
+    b = np.asarray(b, np.float32)
+    return bool(np.all((a.view(np.uint32) == b.view(np.uint32))
+                       | (np.isnan(a) & np.isnan(b))))
+
+
+def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
+                       format: str = "nvfp4", rounding: str = "rne",
+                       seed: int = 0, device: str = "cuda",
+                       data: str = "random") -> dict:
+    """Quantizes ``check_data(data)`` on the GPU and compares codes, scale
+    bytes and tensor scale bit for bit (NaN as NaN) with the CPU reference
+    ``reference.quantize``."""
+    import torch
+    from . import reference
+
+    x = check_data(rows, cols, format, data, seed)
     q = reference.quantize(x, format, axis=1, rounding=rounding, seed=seed)
     dev = torch.device(device)
     B = BLOCK[format]
@@ -397,30 +434,27 @@ def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
                      axis=-1).reshape(rows, cols).astype(np.uint8)
     scale_bytes = out[3].cpu().numpy().view(np.uint8).reshape(rows, cols // B)
     ts = out[4].cpu().numpy()[0]
-    return {"code_mismatches": int((codes != q.codes).sum()),
+    ts_equal = _same_f32(ts, q.tensor_scale)
+    return {"data": data,
+            "code_mismatches": int((codes != q.codes).sum()),
             "scale_mismatches": int((scale_bytes != q.scale_bits).sum()),
-            "tensor_scale_equal": bool(np.float32(ts).tobytes()
-                                       == np.float32(q.tensor_scale).tobytes()),
+            "tensor_scale_equal": ts_equal,
             "passed": bool((codes == q.codes).all()
                            and (scale_bytes == q.scale_bits).all()
-                           and np.float32(ts).tobytes()
-                           == np.float32(q.tensor_scale).tobytes())}
+                           and ts_equal)}
 
 
 def run_dequantize_check(lib: GemmLibrary, rows: int, cols: int,
                          format: str = "nvfp4", seed: int = 0,
-                         device: str = "cuda") -> dict:
-    """Dequantizes a CPU-reference quantization (every code, a zero block,
-    subnormal-range scales) on the GPU and compares the f32 result bit for
-    bit with the CPU reference ``reference.dequantize``."""
+                         device: str = "cuda", data: str = "random") -> dict:
+    """Dequantizes the CPU reference's quantization of ``check_data(data)``
+    on the GPU and compares the f32 result bit for bit (NaN as NaN) with the
+    CPU reference ``reference.dequantize``."""
     import torch
     from . import reference
 
-    rng = np.random.default_rng(seed + 11)
-    x = (rng.standard_normal((rows, cols)) *
-         np.exp2(rng.integers(-20, 12, size=(rows, 1)))).astype(np.float32)
-    x[0, :BLOCK[format]] = 0.0
-    q = reference.quantize(x, format, axis=1)
+    q = reference.quantize(check_data(rows, cols, format, data, seed), format,
+                           axis=1)
     want = reference.dequantize(q).astype(np.float32)
     dev = torch.device(device)
     ins = [torch.from_numpy(pack_codes(q.codes).view(np.int32)).to(dev),
@@ -433,8 +467,11 @@ def run_dequantize_check(lib: GemmLibrary, rows: int, cols: int,
                    stream=stream)
     lib.synchronize(stream)
     got = out.cpu().numpy()
-    mismatches = int((got.view(np.uint32) != want.view(np.uint32)).sum())
-    return {"bit_mismatches": mismatches, "passed": mismatches == 0}
+    same = (got.view(np.uint32) == want.view(np.uint32)) | (
+        np.isnan(got) & np.isnan(want))
+    mismatches = int((~same).sum())
+    return {"data": data, "bit_mismatches": mismatches,
+            "passed": mismatches == 0}
 
 
 def run_reference_check(lib: GemmLibrary, m: int, n: int, k: int,

@@ -150,9 +150,10 @@ class _FakeLibrary:
             block_scales=decode(bits).astype(np.float32), scale_bits=bits,
             tensor_scale=np.float32(ts), format=format, axis=1, block=B)
         y = reference.dequantize(q).astype(np.float32)
-        if self.corrupt:
-            y[rows - 1, cols - 1] = np.nextafter(y[rows - 1, cols - 1],
-                                                 np.float32(np.inf))
+        if self.corrupt:  # one ulp off, or a number where NaN is due
+            last = y[rows - 1, cols - 1]
+            y[rows - 1, cols - 1] = (np.float32(0) if np.isnan(last) else
+                                     np.nextafter(last, np.float32(np.inf)))
         self._write(ptrs[3], y)
 
     def scaled_matmul(self, m, n, k, ptrs, format, stream=0):
@@ -190,15 +191,41 @@ def test_quantize_checker(format, rounding):
     assert not bad["passed"] and bad["code_mismatches"] == 1
 
 
+@pytest.mark.parametrize("data", gpu.CHECK_DATA)
 @pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
-def test_dequantize_checker(format):
+def test_dequantize_checker(format, data):
     pytest.importorskip("torch")
     ok = gpu.run_dequantize_check(_FakeLibrary(), 32, 256, format, seed=3,
-                                  device="cpu")
+                                  device="cpu", data=data)
     assert ok["passed"], ok
     bad = gpu.run_dequantize_check(_FakeLibrary(corrupt=True), 32, 256,
-                                   format, seed=3, device="cpu")
+                                   format, seed=3, device="cpu", data=data)
     assert not bad["passed"] and bad["bit_mismatches"] == 1
+
+
+@pytest.mark.parametrize("data", gpu.CHECK_DATA[1:])
+@pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
+def test_quantize_checker_edge_cases(format, data):
+    """The edge-case inputs go through the checker (NaN tensor scales
+    compare as NaN); a flipped code is still caught."""
+    pytest.importorskip("torch")
+    ok = gpu.run_quantize_check(_FakeLibrary(), 32, 256, format, "rne",
+                                seed=5, device="cpu", data=data)
+    assert ok["passed"], ok
+    bad = gpu.run_quantize_check(_FakeLibrary(corrupt=True), 32, 256, format,
+                                 "rne", seed=5, device="cpu", data=data)
+    assert not bad["passed"]
+
+
+def test_check_data_edge_cases():
+    x = {d: gpu.check_data(32, 256, "nvfp4", d) for d in gpu.CHECK_DATA}
+    assert not x["zeros"].any()
+    assert np.isnan(x["nan"]).sum() == 1
+    assert np.isposinf(x["inf"]).sum() == 1 and np.isneginf(x["inf"]).sum() == 1
+    tiny = np.abs(x["subnormal"][x["subnormal"] != 0])
+    assert (tiny < np.finfo(np.float32).tiny).any()
+    with pytest.raises(ValueError, match="unknown data"):
+        gpu.check_data(32, 256, "nvfp4", "noise")
 
 
 @pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
@@ -254,10 +281,24 @@ def test_quantize_kernel_matches_reference_bits(tmp_path, format, rounding):
 
 
 @requires_gpu
+@pytest.mark.parametrize("data", gpu.CHECK_DATA)
 @pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
-def test_dequantize_kernel_matches_reference_bits(tmp_path, format):
+def test_dequantize_kernel_matches_reference_bits(tmp_path, format, data):
     pytest.importorskip("torch")
     lib = _library(tmp_path, format)
     check = gpu.run_dequantize_check(lib, GEMM_SHAPE[0], GEMM_SHAPE[2],
-                                     format, seed=99)
+                                     format, seed=99, data=data)
+    assert check["passed"], check
+
+
+@requires_gpu
+@pytest.mark.parametrize("data", gpu.CHECK_DATA[1:])
+@pytest.mark.parametrize("format", ["nvfp4", "mxfp4"])
+def test_quantize_kernel_edge_cases(tmp_path, format, data):
+    """GPU quantization of all-zero, NaN, ±Inf, subnormal and huge-range
+    inputs gives the CPU path's documented bits."""
+    pytest.importorskip("torch")
+    lib = _library(tmp_path, format)
+    check = gpu.run_quantize_check(lib, GEMM_SHAPE[0], GEMM_SHAPE[2], format,
+                                   "rne", seed=7, data=data)
     assert check["passed"], check
