@@ -314,13 +314,21 @@ class GemmLibrary:
                       stream: int = 0) -> None:
         """Launches C = (A·Bᵀ)·ta·tb; ``pointers`` are the 7 device pointers
         (A words, A scale words, A tensor scale, the same for B, C)."""
-        kernel = self.kernels.get((m, n, k, format, result))
-        if kernel is None:
-            raise KeyError(f"no kernel for {m}x{n}x{k} {format} -> {result}; "
-                           f"built: {sorted(self.kernels)}")
-        if len(pointers) != 7:
-            raise ValueError("expected 7 device pointers")
+        kernel = self._kernel(self.kernels, (m, n, k, format, result),
+                              f"{m}x{n}x{k} {format} -> {result}", pointers, 7)
         self._launch(kernel, pointers, stream)
+
+    @staticmethod
+    def _kernel(table: dict, key: tuple, what: str, pointers: Sequence[int],
+                count: int) -> dict:
+        """The manifest entry of ``key`` in ``table``, after checking that
+        it was built and that ``pointers`` has ``count`` entries."""
+        kernel = table.get(key)
+        if kernel is None:
+            raise KeyError(f"no kernel for {what}; built: {sorted(table)}")
+        if len(pointers) != count:
+            raise ValueError(f"expected {count} device pointers")
+        return kernel
 
     def _launch(self, kernel: dict, args: Sequence[int], stream: int) -> None:
         grid = (ctypes.c_uint * 3)(*kernel["grid"])
@@ -337,12 +345,9 @@ class GemmLibrary:
         """Quantizes an f32 R×K tensor along K. ``pointers``: x, a 1-word
         amax scratch (zeroed here), code words (R × K/8 i32), scale words
         (R × K/(4B) i32), the tensor scale (1 f32) — the GEMM's layout."""
-        kernel = self.quantizers.get((rows, cols, format, rounding))
-        if kernel is None:
-            raise KeyError(f"no quantize kernel for {rows}x{cols} {format} "
-                           f"{rounding}; built: {sorted(self.quantizers)}")
-        if len(pointers) != 5:
-            raise ValueError("expected 5 device pointers")
+        kernel = self._kernel(self.quantizers, (rows, cols, format, rounding),
+                              f"quantize {rows}x{cols} {format} {rounding}",
+                              pointers, 5)
         if format == "nvfp4":
             self._check(self._lib.metis_aot_memset32(pointers[1], 0, 1,
                                                      stream or None))
@@ -354,12 +359,8 @@ class GemmLibrary:
         """Dequantizes an R×K tensor along K to f32. ``pointers``: code
         words (R × K/8 i32), scale words (R × K/(4B) i32), the tensor scale
         (1 f32) — the GEMM's layout — and the R×K f32 output."""
-        kernel = self.dequantizers.get((rows, cols, format))
-        if kernel is None:
-            raise KeyError(f"no dequantize kernel for {rows}x{cols} {format}; "
-                           f"built: {sorted(self.dequantizers)}")
-        if len(pointers) != 4:
-            raise ValueError("expected 4 device pointers")
+        kernel = self._kernel(self.dequantizers, (rows, cols, format),
+                              f"dequantize {rows}x{cols} {format}", pointers, 4)
         self._launch(kernel, pointers, stream)
 
     def synchronize(self, stream: int = 0) -> None:

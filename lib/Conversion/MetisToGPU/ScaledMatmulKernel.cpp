@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "metis/Conversion/MetisToGPU/ScaledMatmulKernel.h"
+#include "EmitterBase.h"
 #include "metis/Conversion/MetisToLinalg/FP4Emitters.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -73,34 +74,16 @@ namespace {
 
 /// Emits the body of one kernel. Accumulators are kept as 64 f32 values per
 /// thread (4x4 MMA tiles of 4), in the order tile (i, j) -> [4(4i + j), +4).
-class GemmEmitter {
+class GemmEmitter : EmitterBase {
 public:
   GemmEmitter(OpBuilder &b, Location loc, const Spec &spec,
               gpu::GPUFuncOp func)
-      : b(b), loc(loc), spec(spec), func(func) {}
+      : EmitterBase(b, loc), spec(spec), func(func) {}
 
   void emit();
 
 private:
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value i32(int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value add(Value x, int64_t y) { return y ? add(x, idx(y)) : x; }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, idx(y));
-  }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, idx(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, idx(y));
-  }
   Value shr(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
-  Value load(Value mem, ValueRange indices) {
-    return memref::LoadOp::create(b, loc, mem, indices);
-  }
 
   /// Starts the copies of K tile `kt` into stage `stage` and commits them as
   /// one cp.async group; returns the group token.
@@ -116,8 +99,6 @@ private:
   Value decodePairBf16(Value word, Value shift, Value scale);
   void epilogue(ValueRange acc);
 
-  OpBuilder &b;
-  Location loc;
   const Spec &spec;
   gpu::GPUFuncOp func;
   Value tid, lane, warpM, warpN, group, thread4, rowBase, colBase;

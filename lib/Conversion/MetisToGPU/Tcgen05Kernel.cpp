@@ -27,6 +27,7 @@
 
 #include "metis/Conversion/MetisToGPU/ScaledMatmulKernel.h"
 #include "metis/Conversion/MetisToGPU/Tcgen05Descriptors.h"
+#include "EmitterBase.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -57,49 +58,17 @@ constexpr int64_t kMmaK = 64;
 // The suspend-time hint of mbarrier.try_wait (ns), as CUTLASS uses.
 constexpr int64_t kWaitHintNs = 0x989680;
 
-class Tcgen05Emitter {
+class Tcgen05Emitter : EmitterBase {
 public:
   Tcgen05Emitter(OpBuilder &b, Location loc, const Spec &spec,
                  gpu::GPUFuncOp func)
-      : b(b), loc(loc), spec(spec), func(func) {}
+      : EmitterBase(b, loc), spec(spec), func(func) {}
 
   void emit();
 
 private:
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value i32(int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
-  }
-  Value add(Value x, int64_t y) {
-    return y ? arith::AddIOp::create(b, loc, x, x.getType().isIndex()
-                                                    ? idx(y)
-                                                    : i32(y))
-                   .getResult()
-             : x;
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x,
-                                 x.getType().isIndex() ? idx(y) : i32(y));
-  }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, idx(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, idx(y));
-  }
-  Value cmp(arith::CmpIPredicate pred, Value x, int64_t y) {
-    return arith::CmpIOp::create(b, loc, pred, x, idx(y));
-  }
   Value toI32(Value index) {
     return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
-  }
-  /// Emits `body` under `if (cond)`.
-  void ifThen(Value cond, llvm::function_ref<void()> body) {
-    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    body();
   }
 
   /// The shared-window byte address of workgroup buffer `i`, as i32.
@@ -130,8 +99,6 @@ private:
   void issueMmas(Value kt, Value stage);
   void epilogue();
 
-  OpBuilder &b;
-  Location loc;
   const Spec &spec;
   gpu::GPUFuncOp func;
   Value tid, warp, lane, rowBase, colBase;
