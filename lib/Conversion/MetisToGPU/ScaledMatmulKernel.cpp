@@ -428,22 +428,32 @@ mlir::metis::getOrBuildScaledMatmulKernel(gpu::GPUModuleOp module,
                       workgroup),
       MemRefType::get({stages, Spec::kTileM, 1}, i32, nullptr, workgroup),
       MemRefType::get({stages, Spec::kTileN, 1}, i32, nullptr, workgroup)};
-  auto func = gpu::GPUFuncOp::create(
-      b, loc, name, b.getFunctionType(spec.argumentTypes(ctx), {}), smem);
   // cp.async.cg copies 16 bytes and needs 16-byte aligned shared addresses;
   // the lowering's default alignment is the element size (4).
-  for (unsigned i = 0; i < smem.size(); ++i)
+  auto func = createScaledMatmulKernelFunc(
+      b, module, spec, smem, SmallVector<int64_t>(smem.size(), 16));
+  GemmEmitter(b, loc, spec, func).emit();
+  return func;
+}
+
+gpu::GPUFuncOp mlir::metis::createScaledMatmulKernelFunc(
+    OpBuilder &b, gpu::GPUModuleOp module, const Spec &spec,
+    ArrayRef<Type> smem, ArrayRef<int64_t> alignments) {
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = gpu::GPUFuncOp::create(
+      b, module.getLoc(), spec.kernelName(),
+      b.getFunctionType(spec.argumentTypes(module.getContext()), {}), smem);
+  for (auto [i, alignment] : llvm::enumerate(alignments))
     func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
-                                     b.getI64IntegerAttr(16));
+                                     b.getI64IntegerAttr(alignment));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(spec.threads()), 1, 1}));
-  // .maxntid lets ptxas budget registers for exactly 256 threads.
+  // .maxntid lets ptxas budget registers for exactly this many threads.
   func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
                 b.getDenseI32ArrayAttr({int32_t(spec.threads()), 1, 1}));
   func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(
       {int32_t(spec.n / Spec::kTileN), int32_t(spec.m / Spec::kTileM), 1}));
   b.setInsertionPointToStart(&func.getBody().front());
-  GemmEmitter(b, loc, spec, func).emit();
   return func;
 }

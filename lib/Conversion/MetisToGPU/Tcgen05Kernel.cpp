@@ -385,21 +385,9 @@ mlir::metis::buildTcgen05ScaledMatmulKernel(gpu::GPUModuleOp module,
       MemRefType::get({stages, Spec::kTileN}, i32, nullptr, workgroup),
       MemRefType::get({stages}, b.getI64Type(), nullptr, workgroup),
       MemRefType::get({1}, i32, nullptr, workgroup)};
-  auto func = gpu::GPUFuncOp::create(
-      b, loc, spec.kernelName(),
-      b.getFunctionType(spec.argumentTypes(ctx), {}), smem);
   // Descriptors need 16-byte aligned shared addresses (cp.async.cg too).
-  for (unsigned i = 0; i < smem.size(); ++i)
-    func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
-                                     b.getI64IntegerAttr(i < 4 ? 128 : 8));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({int32_t(spec.threads()), 1, 1}));
-  func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
-                b.getDenseI32ArrayAttr({int32_t(spec.threads()), 1, 1}));
-  func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(
-      {int32_t(spec.n / Spec::kTileN), int32_t(spec.m / Spec::kTileM), 1}));
-  b.setInsertionPointToStart(&func.getBody().front());
+  auto func = createScaledMatmulKernelFunc(b, module, spec, smem,
+                                           {128, 128, 128, 128, 8, 8});
   Tcgen05Emitter(b, loc, spec, func).emit();
   return func;
 }

@@ -65,6 +65,16 @@ struct ScaledMatmulKernelSpec {
 gpu::GPUFuncOp getOrBuildScaledMatmulKernel(gpu::GPUModuleOp module,
                                             const ScaledMatmulKernelSpec &spec);
 
+/// The empty `gpu.func` of `spec` at the end of `module` (kernel ABI
+/// arguments, block/grid sizes, `.maxntid`) with the workgroup buffers
+/// `smem`, buffer i aligned to `alignments[i]` bytes; `b` is left at the
+/// start of its body. Shared by the kernel builders.
+gpu::GPUFuncOp createScaledMatmulKernelFunc(OpBuilder &b,
+                                            gpu::GPUModuleOp module,
+                                            const ScaledMatmulKernelSpec &spec,
+                                            ArrayRef<Type> smem,
+                                            ArrayRef<int64_t> alignments);
+
 /// Builds the sm_100a kernel (tcgen05.mma block-scaled, accumulator in
 /// tensor memory) named `spec.kernelName()` at the end of `module`.
 gpu::GPUFuncOp buildTcgen05ScaledMatmulKernel(gpu::GPUModuleOp module,
