@@ -298,6 +298,9 @@ void Tcgen05Emitter::emit() {
     for (int64_t s = 0; s < stages; ++s)
       NVVM::MBarrierInitOp::create(b, loc, mbarrier(idx(s)), i32(1),
                                    /*predicate=*/Value());
+    // The tensor core arrives on them (tcgen05.commit): make the
+    // initialization visible beyond the generic proxy, as CUTLASS does.
+    NVVM::FenceMbarrierInitOp::create(b, loc);
   });
   NVVM::Tcgen05FenceOp::create(b, loc,
                                NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);

@@ -16,6 +16,7 @@
 // CHECK-DAG: tcgen05.alloc.cta_group::1.sync.aligned.shared::cta.b32
 // CHECK-DAG: tcgen05.relinquish_alloc_permit.cta_group::1.sync.aligned;
 // CHECK-DAG: mbarrier.init.shared.b64
+// CHECK-DAG: fence.mbarrier_init.release.cluster;
 // CHECK-DAG: cp.async.cg.shared.global [{{.*}}], [{{.*}}], 16;
 // CHECK-DAG: cp.async.wait_group 2;
 // CHECK-DAG: fence.proxy.async.shared::cta;
