@@ -205,7 +205,10 @@ def MetisExpandSpectral : Pass<"metis-expand-spectral"> {
 
     * Unsplit X: `X̂ = quantize(X, axis = last (K), F, r)`.
     * Split X (2-D, `rows×K`): `(U, S, Vt, R) = spectral_split(X)` with the
-      split's `rank` k, `oversample`, `power_iters` and `sketch`. X then
+      split's `rank` k, `oversample`, `power_iters` and `sketch`; the op's
+      `lhs_warm_start`/`rhs_warm_start` of X, when given, becomes the
+      split's `warm_start`, and the split's `subspace` result replaces the
+      op's `lhs_subspace`/`rhs_subspace`. X then
       enters the product as `X̂ = c·R̂ + Ũ·diag(S′)·Ṽt` with:
       * `factors = fp4`: `Ṽt = quantize(Vt, axis 1 (K), F₁, r)`, used as an
         FP4 operand of scaled matmuls along K; `Ũ = dequantize(quantize(U,
