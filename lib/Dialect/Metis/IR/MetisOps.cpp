@@ -42,6 +42,16 @@ static bool compatibleShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
          });
 }
 
+/// The sketch width l = min(k + p, min(M, N)) of a randomized SVD of an
+/// M x N matrix (dynamic if M or N is), written so that a huge p cannot
+/// overflow.
+static int64_t sketchWidth(int64_t m, int64_t n, int64_t k, int64_t p) {
+  if (ShapedType::isDynamic(m) || ShapedType::isDynamic(n))
+    return ShapedType::kDynamic;
+  int64_t minMN = std::min(m, n);
+  return p >= minMN - k ? minMN : k + p;
+}
+
 /// Checks that a tensor of `shape` can be blocked by `format` along `axis`:
 /// the axis exists, static extents divide, tiles are 2-D.
 static LogicalResult verifyBlocking(Operation *op, StringRef what,
@@ -369,11 +379,8 @@ LogicalResult SpectralSplitOp::verify() {
                                      : "a subspace result without warm_start")
                          << ")";
   if (hasWarm) {
-    // l = min(k + p, min(M, N)), written so that a huge p cannot overflow.
-    int64_t l = !staticMN            ? ShapedType::kDynamic
-                : p >= minMN - k     ? minMN
-                                     : k + p;
-    if (failed(check(getWarmStart(), "warm_start", {n, l})))
+    if (failed(check(getWarmStart(), "warm_start",
+                     {n, sketchWidth(m, n, k, p)})))
       return failure();
     if (getWarmStart().getType() != getSubspace().getType())
       return emitOpError() << "subspace result must have the type of "
@@ -438,16 +445,10 @@ LogicalResult SpectralMatmulOp::verify() {
     if (!split)
       return emitOpError() << name << "_warm_start needs a spectral split of "
                            << name << " (its policy has no split)";
-    // The split of X (rows x K) starts from a K x l subspace, l = min(rank +
-    // oversample, min(rows, K)), written so that a huge p cannot overflow.
+    // The split of X (rows x K) starts from a K x l subspace.
     int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-    int64_t l = ShapedType::kDynamic;
-    if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(cols)) {
-      int64_t minMN = std::min(rows, cols), k = split.getRank();
-      l = split.getOversample() >= minMN - k ? minMN
-                                             : k + split.getOversample();
-    }
-    SmallVector<int64_t> expected{cols, l};
+    SmallVector<int64_t> expected{
+        cols, sketchWidth(rows, cols, split.getRank(), split.getOversample())};
     auto warmType = cast<RankedTensorType>(warm.getType());
     if (!compatibleShapes(expected, warmType.getShape()))
       return emitOpError() << name << "_warm_start must have shape "
