@@ -1,8 +1,7 @@
 //===- EmitterBase.h - Shorthands of the GPU kernel emitters ----*- C++ -*-===//
 //
 // Integer arithmetic on index or i32 values and small control flow, shared
-// by the GEMM kernel emitters (ScaledMatmulKernel.cpp, Tcgen05Kernel.cpp).
-// Private to lib/Conversion/MetisToGPU.
+// by the kernel emitters of lib/Conversion/MetisToGPU (private to it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,8 +15,7 @@
 
 namespace mlir::metis {
 
-class EmitterBase {
-protected:
+struct EmitterBase {
   EmitterBase(OpBuilder &b, Location loc) : b(b), loc(loc) {}
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }

@@ -306,21 +306,17 @@ void ConvertMetisToGPUPass::lower(DequantizeOp op,
                                   const PackedOperands &packed) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  Type i32 = b.getI32Type();
-  int64_t rows = spec.rows, cols = spec.cols;
-  SmallVector<Value> args = kernelOperand(
-      b, loc, packed, op.getValues(), op.getBlockScales(),
-      op.getTensorScale(),
-      {MemRefType::get({rows, cols / 8}, i32),
-       MemRefType::get({rows, cols / (4 * spec.blockSize)}, i32),
-       MemRefType::get({1}, b.getF32Type())});
-  Value out = memref::AllocOp::create(
-      b, loc, MemRefType::get({rows, cols}, spec.resultElementType));
-  args.push_back(out);
-  launch(b, loc, getOrBuildDequantizeKernel(kernels, spec), spec.gridSize(),
-         1, DequantizeKernelSpec::kThreads, args);
+  gpu::GPUFuncOp kernel = getOrBuildDequantizeKernel(kernels, spec);
+  // (codes, scale words, tensor scale, out), as the kernel declares them.
+  ArrayRef<Type> types = kernel.getArgumentTypes();
+  SmallVector<Value> args =
+      kernelOperand(b, loc, packed, op.getValues(), op.getBlockScales(),
+                    op.getTensorScale(), types.take_front(3));
+  args.push_back(memref::AllocOp::create(b, loc, cast<MemRefType>(types[3])));
+  launch(b, loc, kernel, spec.gridSize(), 1, DequantizeKernelSpec::kThreads,
+         args);
   Value result = bufferization::ToTensorOp::create(
-      b, loc, op.getResult().getType(), out, /*restrict=*/true,
+      b, loc, op.getResult().getType(), args.back(), /*restrict=*/true,
       /*writable=*/true);
   op.getResult().replaceAllUsesWith(result);
   op.erase();

@@ -1,6 +1,7 @@
 //===- QuantizeKernel.cpp - FP4 quantization kernels ----------------------===//
 
 #include "metis/Conversion/MetisToGPU/QuantizeKernel.h"
+#include "EmitterBase.h"
 #include "metis/Conversion/MetisToLinalg/FP4Emitters.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -16,28 +17,35 @@ using namespace mlir::metis;
 
 using Spec = QuantizeKernelSpec;
 
-std::string Spec::checkShape() const {
+/// Why the kernel `what` has no scale-word layout for K (4 blocks of
+/// `blockSize` per 32-bit word), or an empty string.
+static std::string checkScaleWords(StringRef what, int64_t cols,
+                                   int64_t blockSize) {
   if (cols % (4 * blockSize))
-    return llvm::formatv("the GPU quantize kernel needs K a multiple of {0} "
-                         "(4 blocks of {1}, one scale word); got K={2}",
-                         4 * blockSize, blockSize, cols);
+    return llvm::formatv("the GPU {0} kernel needs K a multiple of {1} "
+                         "(4 blocks of {2}, one scale word); got K={3}",
+                         what, 4 * blockSize, blockSize, cols);
   return "";
+}
+
+/// The element type's name in a kernel name: f32, bf16 or f16.
+static StringRef typeSuffix(Type type) {
+  return type.isF32() ? "f32" : type.isBF16() ? "bf16" : "f16";
+}
+
+std::string Spec::checkShape() const {
+  return checkScaleWords("quantize", cols, blockSize);
 }
 
 std::string Spec::quantizeKernelName() const {
   return llvm::formatv("metis_quantize_{0}_{1}_{2}x{3}_{4}",
                        stringifyFormatKind(format), stochastic ? "sr" : "rne",
-                       rows, cols,
-                       inputElementType.isF32()    ? "f32"
-                       : inputElementType.isBF16() ? "bf16"
-                                                   : "f16");
+                       rows, cols, typeSuffix(inputElementType));
 }
 
 std::string Spec::amaxKernelName() const {
   return llvm::formatv("metis_amax_{0}x{1}_{2}", rows, cols,
-                       inputElementType.isF32()    ? "f32"
-                       : inputElementType.isBF16() ? "bf16"
-                                                   : "f16");
+                       typeSuffix(inputElementType));
 }
 
 int64_t Spec::quantizeGridSize() const {
@@ -50,19 +58,13 @@ int64_t Spec::amaxGridSize() const {
 }
 
 std::string DequantizeKernelSpec::checkShape() const {
-  if (cols % (4 * blockSize))
-    return llvm::formatv("the GPU dequantize kernel needs K a multiple of {0} "
-                         "(4 blocks of {1}, one scale word); got K={2}",
-                         4 * blockSize, blockSize, cols);
-  return "";
+  return checkScaleWords("dequantize", cols, blockSize);
 }
 
 std::string DequantizeKernelSpec::kernelName() const {
   return llvm::formatv("metis_dequantize_{0}_{1}x{2}_{3}",
                        stringifyFormatKind(format), rows, cols,
-                       resultElementType.isF32()    ? "f32"
-                       : resultElementType.isBF16() ? "bf16"
-                                                    : "f16");
+                       typeSuffix(resultElementType));
 }
 
 int64_t DequantizeKernelSpec::gridSize() const {
@@ -71,16 +73,11 @@ int64_t DequantizeKernelSpec::gridSize() const {
 
 namespace {
 
-struct KernelBuilder {
-  OpBuilder &b;
-  Location loc;
+struct KernelBuilder : EmitterBase {
+  using EmitterBase::EmitterBase;
 
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value f(float v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value i32(int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
   }
   /// Global linear thread id (1-D grid of kThreads-thread blocks).
   Value globalId() {
@@ -103,19 +100,10 @@ struct KernelBuilder {
         b, loc, b.getF32Type(),
         arith::AndIOp::create(b, loc, bits, i32(0x7FFFFFFF)));
   }
-  /// Runs `body` only when `cond` holds.
-  void ifThen(Value cond, function_ref<void()> body) {
-    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    body();
-  }
 };
 
 gpu::GPUFuncOp createKernel(gpu::GPUModuleOp module, StringRef name,
                             ArrayRef<Type> args, int64_t grid) {
-  static_assert(DequantizeKernelSpec::kThreads == Spec::kThreads,
-                "one block size for the element-wise kernels");
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   auto func = gpu::GPUFuncOp::create(b, module.getLoc(), name,
                                      b.getFunctionType(args, {}));
@@ -144,7 +132,7 @@ gpu::GPUFuncOp mlir::metis::getOrBuildAmaxKernel(gpu::GPUModuleOp module,
       spec.amaxGridSize());
   OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
   Location loc = func.getLoc();
-  KernelBuilder k{b, loc};
+  KernelBuilder k(b, loc);
   Value x = func.getArgument(0), out = func.getArgument(1);
 
   // Thread i covers elements [16i, 16i + 16) of one row (K % 16 == 0).
@@ -211,7 +199,7 @@ gpu::GPUFuncOp mlir::metis::getOrBuildQuantizeKernel(gpu::GPUModuleOp module,
       spec.quantizeGridSize());
   OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
   Location loc = func.getLoc();
-  KernelBuilder k{b, loc};
+  KernelBuilder k(b, loc);
   Value x = func.getArgument(0), amaxBits = func.getArgument(1);
   Value codes = func.getArgument(2), scales = func.getArgument(3);
   Value tensorScaleOut = func.getArgument(4), seed = func.getArgument(5);
@@ -348,47 +336,35 @@ mlir::metis::getOrBuildDequantizeKernel(gpu::GPUModuleOp module,
       spec.gridSize());
   OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
   Location loc = func.getLoc();
-  KernelBuilder k{b, loc};
+  KernelBuilder k(b, loc);
   Value codes = func.getArgument(0), scales = func.getArgument(1);
   Value out = func.getArgument(3);
-  Value tensorScale =
-      memref::LoadOp::create(b, loc, func.getArgument(2), ValueRange{k.idx(0)});
+  Value tensorScale = k.load(func.getArgument(2), {k.idx(0)});
 
   // Thread i decodes code word i: 8 consecutive elements of one row, all in
   // block 8·(i mod K/8) / B of that row.
   Value gid = k.globalId();
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                        gid, k.idx(R * K / 8));
-  k.ifThen(inRange, [&] {
-    Value row = arith::DivUIOp::create(b, loc, gid, k.idx(K / 8));
-    Value wordCol = arith::RemUIOp::create(b, loc, gid, k.idx(K / 8));
-    Value word = memref::LoadOp::create(b, loc, codes, ValueRange{row, wordCol});
-    Value blk = arith::DivUIOp::create(b, loc, wordCol, k.idx(B / 8));
-    Value scaleWord = memref::LoadOp::create(
-        b, loc, scales,
-        ValueRange{row, arith::DivUIOp::create(b, loc, blk, k.idx(4))});
-    Value byteShift = arith::MulIOp::create(
-        b, loc,
-        arith::IndexCastOp::create(
-            b, loc, b.getI32Type(),
-            arith::RemUIOp::create(b, loc, blk, k.idx(4))),
-        k.i32(8));
+  k.ifThen(k.cmp(arith::CmpIPredicate::ult, gid, R * K / 8), [&] {
+    Value row = k.div(gid, K / 8), wordCol = k.rem(gid, K / 8);
+    Value word = k.load(codes, {row, wordCol});
+    Value blk = k.div(wordCol, B / 8);
+    Value scaleWord = k.load(scales, {row, k.div(blk, 4)});
+    Value byteShift = k.mul(
+        arith::IndexCastOp::create(b, loc, b.getI32Type(), k.rem(blk, 4)), 8);
     Value scaleBits = arith::TruncIOp::create(
         b, loc, b.getI8Type(),
         arith::ShRUIOp::create(b, loc, scaleWord, byteShift));
     // convert-metis-to-linalg's order: e2m1 · (decode(scale) · ts).
     Value scale = arith::MulFOp::create(
         b, loc, emitDecodeScale(b, loc, scaleBits, spec.format), tensorScale);
-    Value col0 = arith::MulIOp::create(b, loc, wordCol, k.idx(8));
+    Value col0 = k.mul(wordCol, 8);
     for (int64_t i = 0; i < 8; ++i) {
       Value code = arith::ShRUIOp::create(b, loc, word, k.i32(4 * i));
       Value v = arith::MulFOp::create(b, loc, emitDecodeE2M1(b, loc, code),
                                       scale);
       if (!spec.resultElementType.isF32())
         v = arith::TruncFOp::create(b, loc, spec.resultElementType, v);
-      memref::StoreOp::create(
-          b, loc, v, out,
-          ValueRange{row, arith::AddIOp::create(b, loc, col0, k.idx(i))});
+      memref::StoreOp::create(b, loc, v, out, ValueRange{row, k.add(col0, i)});
     }
   });
   gpu::ReturnOp::create(b, loc);

@@ -1,8 +1,9 @@
 //===- QuantizeKernel.h - FP4 quantization kernels --------------*- C++ -*-===//
 //
 // Builders of the `gpu.func` kernels of `metis.quantize` and
-// `metis.dequantize` on an R x K tensor along K (docs/GPU.md): an amax kernel (NVFP4's tensor amax, one atomic max
-// per warp) and a quantize kernel with one thread per block that computes
+// `metis.dequantize` on an R x K tensor along K (docs/GPU.md): an amax
+// kernel (NVFP4's tensor amax, one atomic max per warp) and a quantize
+// kernel with one thread per block that computes
 // the block scale and the E2M1 codes with the same emitters, in the same
 // operation order, as convert-metis-to-linalg, so the bits match the CPU
 // path (stochastic rounding included: Philox4x32-10 keyed by seed and the
@@ -62,7 +63,8 @@ struct DequantizeKernelSpec {
   int64_t rows, cols;
   Type resultElementType; // f32, bf16 or f16
 
-  static constexpr int64_t kThreads = 256;
+  /// The quantize kernels' block size (the same kernel builder).
+  static constexpr int64_t kThreads = QuantizeKernelSpec::kThreads;
 
   std::string checkShape() const;
   std::string kernelName() const;
