@@ -237,10 +237,10 @@ void ConvertMetisToGPUPass::lower(ScaledMatmulOp op,
   SmallVector<Value> args = kernelOperand(
       b, loc, packed, op.getLhs(), op.getLhsScales(), op.getLhsTensorScale(),
       ArrayRef<Type>(argTypes).slice(0, 3));
-  llvm::append_range(args, kernelOperand(b, loc, packed, op.getRhs(),
-                                         op.getRhsScales(),
-                                         op.getRhsTensorScale(),
-                                         ArrayRef<Type>(argTypes).slice(3, 3)));
+  llvm::append_range(args,
+                     kernelOperand(b, loc, packed, op.getRhs(),
+                                   op.getRhsScales(), op.getRhsTensorScale(),
+                                   ArrayRef<Type>(argTypes).slice(3, 3)));
   auto resultType = cast<MemRefType>(argTypes.back());
   Value out = memref::AllocOp::create(b, loc, resultType);
   args.push_back(out);

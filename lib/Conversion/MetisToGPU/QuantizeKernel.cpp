@@ -327,13 +327,12 @@ mlir::metis::getOrBuildDequantizeKernel(gpu::GPUModuleOp module,
     return existing;
   Builder tb(module.getContext());
   int64_t B = spec.blockSize, K = spec.cols, R = spec.rows;
-  auto func = createKernel(
-      module, name,
-      {MemRefType::get({R, K / 8}, tb.getI32Type()),
-       MemRefType::get({R, K / (4 * B)}, tb.getI32Type()),
-       MemRefType::get({1}, tb.getF32Type()),
-       MemRefType::get({R, K}, spec.resultElementType)},
-      spec.gridSize());
+  auto func = createKernel(module, name,
+                           {MemRefType::get({R, K / 8}, tb.getI32Type()),
+                            MemRefType::get({R, K / (4 * B)}, tb.getI32Type()),
+                            MemRefType::get({1}, tb.getF32Type()),
+                            MemRefType::get({R, K}, spec.resultElementType)},
+                           spec.gridSize());
   OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
   Location loc = func.getLoc();
   KernelBuilder k(b, loc);
@@ -360,8 +359,8 @@ mlir::metis::getOrBuildDequantizeKernel(gpu::GPUModuleOp module,
     Value col0 = k.mul(wordCol, 8);
     for (int64_t i = 0; i < 8; ++i) {
       Value code = arith::ShRUIOp::create(b, loc, word, k.i32(4 * i));
-      Value v = arith::MulFOp::create(b, loc, emitDecodeE2M1(b, loc, code),
-                                      scale);
+      Value v =
+          arith::MulFOp::create(b, loc, emitDecodeE2M1(b, loc, code), scale);
       if (!spec.resultElementType.isF32())
         v = arith::TruncFOp::create(b, loc, spec.resultElementType, v);
       memref::StoreOp::create(b, loc, v, out, ValueRange{row, k.add(col0, i)});

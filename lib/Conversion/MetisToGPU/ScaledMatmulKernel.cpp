@@ -436,9 +436,10 @@ mlir::metis::getOrBuildScaledMatmulKernel(gpu::GPUModuleOp module,
   return func;
 }
 
-gpu::GPUFuncOp mlir::metis::createScaledMatmulKernelFunc(
-    OpBuilder &b, gpu::GPUModuleOp module, const Spec &spec,
-    ArrayRef<Type> smem, ArrayRef<int64_t> alignments) {
+gpu::GPUFuncOp
+mlir::metis::createScaledMatmulKernelFunc(OpBuilder &b, gpu::GPUModuleOp module,
+                                          const Spec &spec, ArrayRef<Type> smem,
+                                          ArrayRef<int64_t> alignments) {
   b.setInsertionPointToEnd(module.getBody());
   auto func = gpu::GPUFuncOp::create(
       b, module.getLoc(), spec.kernelName(),

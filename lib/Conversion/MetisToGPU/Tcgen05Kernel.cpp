@@ -26,8 +26,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "metis/Conversion/MetisToGPU/ScaledMatmulKernel.h"
-#include "metis/Conversion/MetisToGPU/Tcgen05Descriptors.h"
 #include "EmitterBase.h"
+#include "metis/Conversion/MetisToGPU/Tcgen05Descriptors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -125,8 +125,8 @@ Value Tcgen05Emitter::smemDescriptor(Value address, int64_t leadingBytes,
   Value start = arith::AndIOp::create(
       b, loc, arith::ShRUIOp::create(b, loc, address, i32(4)), i32(0x3FFF));
   Value start64 = arith::ExtUIOp::create(b, loc, b.getI64Type(), start);
-  Value constant = arith::ConstantOp::create(
-      b, loc, b.getI64IntegerAttr(int64_t(fields)));
+  Value constant =
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(int64_t(fields)));
   return arith::OrIOp::create(b, loc, constant, start64);
 }
 
@@ -170,8 +170,8 @@ Value Tcgen05Emitter::issueTile(Value kt, Value stage) {
 void Tcgen05Emitter::waitMmas(Value kt) {
   Value stage = rem(kt, spec.stages());
   // The stage's mbarrier completes one phase per use: use kt / stages.
-  Value parity = arith::AndIOp::create(
-      b, loc, toI32(div(kt, spec.stages())), i32(1));
+  Value parity =
+      arith::AndIOp::create(b, loc, toI32(div(kt, spec.stages())), i32(1));
   NVVM::MBarrierTryWaitParityOp::create(b, loc, mbarrier(stage), parity,
                                         i32(kWaitHintNs));
 }
@@ -186,17 +186,16 @@ void Tcgen05Emitter::issueMmas(Value kt, Value stage) {
   SmallVector<Value, 2> scaleTmem;
   std::array<Value, 2> scaleBases{aScaleBase, bScaleBase};
   for (auto [i, shared] : llvm::enumerate(scaleBases)) {
-    Value column =
-        add(add(tmemBase, kAccColumns + int64_t(i) * kScaleColumns),
-            mul(stageI32, 2 * kScaleColumns));
+    Value column = add(add(tmemBase, kAccColumns + int64_t(i) * kScaleColumns),
+                       mul(stageI32, 2 * kScaleColumns));
     Value source = add(shared, mul(stageI32, kScaleBlockBytes));
     scaleTmem.push_back(tmemPtr(column));
-    NVVM::Tcgen05CpOp::create(
-        b, loc, NVVM::Tcgen05CpShape::SHAPE_32x128b,
-        NVVM::CTAGroupKind::CTA_1, NVVM::Tcgen05CpMulticast::WARPX4,
-        /*srcFormat=*/nullptr, scaleTmem.back(),
-        smemDescriptor(source, /*leadingBytes=*/0,
-                       /*strideBytes=*/kCoreMatrixBytes));
+    NVVM::Tcgen05CpOp::create(b, loc, NVVM::Tcgen05CpShape::SHAPE_32x128b,
+                              NVVM::CTAGroupKind::CTA_1,
+                              NVVM::Tcgen05CpMulticast::WARPX4,
+                              /*srcFormat=*/nullptr, scaleTmem.back(),
+                              smemDescriptor(source, /*leadingBytes=*/0,
+                                             /*strideBytes=*/kCoreMatrixBytes));
   }
   // K-major operands: core matrices adjacent in K are 128 bytes apart,
   // 8-row groups chunksPerRow core matrices apart; MMA j of the tile starts
@@ -206,14 +205,14 @@ void Tcgen05Emitter::issueMmas(Value kt, Value stage) {
   Value tile = mul(stageI32, tileBytes());
   for (int64_t j = 0; j < spec.tileK() / kMmaK; ++j) {
     int64_t offset = j * 2 * kCoreMatrixBytes;
-    Value aDesc = smemDescriptor(add(add(aBase, tile), offset),
-                                 kCoreMatrixBytes, stride);
-    Value bDesc = smemDescriptor(add(add(bBase, tile), offset),
-                                 kCoreMatrixBytes, stride);
+    Value aDesc =
+        smemDescriptor(add(add(aBase, tile), offset), kCoreMatrixBytes, stride);
+    Value bDesc =
+        smemDescriptor(add(add(bBase, tile), offset), kCoreMatrixBytes, stride);
     // MXFP4: the scale word's bytes 0-1 serve MMA 0, bytes 2-3 MMA 1.
-    Value idesc = i32(getTcgen05InstrDescriptor(
-        spec.format == FormatKind::mxfp4, Spec::kTileM, Spec::kTileN,
-        uint32_t(2 * j)));
+    Value idesc = i32(
+        getTcgen05InstrDescriptor(spec.format == FormatKind::mxfp4,
+                                  Spec::kTileM, Spec::kTileN, uint32_t(2 * j)));
     Value accumulate =
         j == 0 ? notFirstTile
                : arith::ConstantOp::create(b, loc, b.getBoolAttr(true))
@@ -238,9 +237,9 @@ void Tcgen05Emitter::epilogue() {
   // Warp w may access TMEM lanes 32w..32w+31 (accumulator rows); thread t of
   // the warp gets row 32w + t, 32 consecutive columns per load.
   constexpr int64_t kColumnsPerLoad = 32;
-  Value laneAddress = add(tmemBase, arith::ShLIOp::create(
-                                        b, loc, mul(toI32(warp), 32), i32(16))
-                                        .getResult());
+  Value laneAddress = add(
+      tmemBase,
+      arith::ShLIOp::create(b, loc, mul(toI32(warp), 32), i32(16)).getResult());
   auto vectorType = VectorType::get({kColumnsPerLoad}, b.getI32Type());
   SmallVector<Value> loads;
   for (int64_t c = 0; c < kAccColumns / kColumnsPerLoad; ++c)
@@ -274,10 +273,10 @@ void Tcgen05Emitter::emit() {
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   warp = div(tid, 32);
   lane = rem(tid, 32);
-  rowBase = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
-                Spec::kTileM);
-  colBase = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
-                Spec::kTileN);
+  rowBase =
+      mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::y), Spec::kTileM);
+  colBase =
+      mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), Spec::kTileN);
   aBase = sharedAddress(0);
   bBase = sharedAddress(1);
   aScaleBase = sharedAddress(2);
@@ -324,8 +323,8 @@ void Tcgen05Emitter::emit() {
   for (int64_t t = 0; t < ahead; ++t)
     last = t < kTiles ? issueTile(idx(t), idx(t)) : emptyGroup();
 
-  auto loop = scf::ForOp::create(b, loc, idx(0), idx(kTiles), idx(1),
-                                 ValueRange{last});
+  auto loop =
+      scf::ForOp::create(b, loc, idx(0), idx(kTiles), idx(1), ValueRange{last});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -350,7 +349,8 @@ void Tcgen05Emitter::emit() {
                                      b.getI32IntegerAttr(ahead));
     NVVM::FenceProxyOp::create(
         b, loc, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
     gpu::BarrierOp::create(b, loc);
     Value stage = rem(kt, stages);
     ifThen(isThread0, [&] { issueMmas(kt, stage); });
@@ -378,7 +378,8 @@ mlir::metis::buildTcgen05ScaledMatmulKernel(gpu::GPUModuleOp module,
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   Location loc = module.getLoc();
   Type i32 = b.getI32Type();
-  auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   int64_t stages = spec.stages();
   int64_t tileWords = Spec::kTileM * spec.tileK() / 8;
   SmallVector<Type> smem{

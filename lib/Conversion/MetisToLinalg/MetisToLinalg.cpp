@@ -201,12 +201,12 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     Value amaxInit = l.filled(blockShape, 0.0f);
     Value amax =
         l.elementwise(amaxInit.getType(), xe, amaxInit,
-                  {l.identity(rank + 1), l.dropping(rank + 1, axis + 1)},
-                  parallelExcept(rank + 1, {axis + 1}),
-                  [](OpBuilder &b, Location loc, ValueRange args) {
-                    linalg::YieldOp::create(
-                        b, loc, absMax(b, loc, args[1], args[0]));
-                  })
+                      {l.identity(rank + 1), l.dropping(rank + 1, axis + 1)},
+                      parallelExcept(rank + 1, {axis + 1}),
+                      [](OpBuilder &b, Location loc, ValueRange args) {
+                        linalg::YieldOp::create(
+                            b, loc, absMax(b, loc, args[1], args[0]));
+                      })
             .getResult(0);
 
     // 16x16 tiles: the amax over R rows of blocks, broadcast back to them.
@@ -220,21 +220,21 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
       Value tileInit = l.filled(tileShape, 0.0f);
       Value tileAmax =
           l.elementwise(tileInit.getType(), split, tileInit,
-                    {l.identity(3), l.dropping(3, other + 1)},
-                    parallelExcept(3, {other + 1}),
-                    [](OpBuilder &b, Location loc, ValueRange args) {
-                      linalg::YieldOp::create(
-                          b, loc, absMax(b, loc, args[1], args[0]));
-                    })
+                        {l.identity(3), l.dropping(3, other + 1)},
+                        parallelExcept(3, {other + 1}),
+                        [](OpBuilder &b, Location loc, ValueRange args) {
+                          linalg::YieldOp::create(
+                              b, loc, absMax(b, loc, args[1], args[0]));
+                        })
               .getResult(0);
       Value bcastInit = l.empty(l.sizes(split), l.f32());
       Value bcast =
           l.elementwise(bcastInit.getType(), tileAmax, bcastInit,
-                    {l.dropping(3, other + 1), l.identity(3)},
-                    parallelExcept(3, {}),
-                    [](OpBuilder &b, Location loc, ValueRange args) {
-                      linalg::YieldOp::create(b, loc, args[0]);
-                    })
+                        {l.dropping(3, other + 1), l.identity(3)},
+                        parallelExcept(3, {}),
+                        [](OpBuilder &b, Location loc, ValueRange args) {
+                          linalg::YieldOp::create(b, loc, args[0]);
+                        })
               .getResult(0);
       scaleSource = l.mergeDim(bcast, other,
                                cast<RankedTensorType>(amax.getType()));
@@ -249,16 +249,16 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
         all.push_back(d);
       Value tensorAmax = l.scalarOf(
           l.elementwise(init.getType(), amax, init,
-                    {l.identity(rank), AffineMap::get(rank, 0, {},
-                                                      rewriter.getContext())},
-                    parallelExcept(rank, all),
-                    // absMax of values >= 0 (or NaN): the absf changes
-                    // nothing, but lets metis-cpu-vectorize take the max
-                    // as an integer max of the bits.
-                    [](OpBuilder &b, Location loc, ValueRange args) {
-                      linalg::YieldOp::create(
-                          b, loc, absMax(b, loc, args[1], args[0]));
-                    })
+                        {l.identity(rank),
+                         AffineMap::get(rank, 0, {}, rewriter.getContext())},
+                        parallelExcept(rank, all),
+                        // absMax of values >= 0 (or NaN): the absf changes
+                        // nothing, but lets metis-cpu-vectorize take the max
+                        // as an integer max of the bits.
+                        [](OpBuilder &b, Location loc, ValueRange args) {
+                          linalg::YieldOp::create(
+                              b, loc, absMax(b, loc, args[1], args[0]));
+                        })
               .getResult(0));
       // TransformerEngine: g = min(448·6 / amax, FLT_MAX); g = 1 if g == 0.
       Value g = arith::DivFOp::create(rewriter, loc, l.f(2688.0f), tensorAmax);
@@ -337,38 +337,37 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     Value valuesInit =
         l.empty(expShape, rewriter.getType<Float4E2M1FNType>());
     Value values =
-        l.elementwise(valuesInit.getType(), ValueRange{xe, encode}, valuesInit,
-                  {l.identity(rank + 1), l.dropping(rank + 1, axis + 1),
-                   l.identity(rank + 1)},
-                  parallelExcept(rank + 1, {}),
-                  [&](OpBuilder &b, Location loc, ValueRange args) {
-                    Lowering s{b, loc};
-                    Value v = s.toF32(args[0]);
-                    v = multiply ? arith::MulFOp::create(b, loc, v, args[1])
-                                       .getResult()
-                                 : arith::DivFOp::create(b, loc, v, args[1])
-                                       .getResult();
-                    v = arith::MaximumFOp::create(b, loc, v, s.f(-6.0f));
-                    v = arith::MinimumFOp::create(b, loc, v, s.f(6.0f));
-                    Value code;
-                    if (stochastic) {
-                      Value idx = arith::ConstantIndexOp::create(b, loc, 0);
-                      for (unsigned d = 0; d <= rank; ++d)
-                        idx = arith::AddIOp::create(
-                            b, loc, idx,
-                            arith::MulIOp::create(
-                                b, loc, linalg::IndexOp::create(b, loc, d),
-                                strides[d]));
-                      idx = arith::IndexCastUIOp::create(b, loc, b.getI64Type(),
-                                                         idx);
-                      code = emitStochasticRoundE2M1(
-                          b, loc, v, emitElementRandom(b, loc, seed, idx));
-                    } else {
-                      code = emitRoundE2M1(b, loc, v);
-                    }
-                    linalg::YieldOp::create(b, loc,
-                                            emitCodeToF4(b, loc, code));
-                  })
+        l.elementwise(
+             valuesInit.getType(), ValueRange{xe, encode}, valuesInit,
+             {l.identity(rank + 1), l.dropping(rank + 1, axis + 1),
+              l.identity(rank + 1)},
+             parallelExcept(rank + 1, {}),
+             [&](OpBuilder &b, Location loc, ValueRange args) {
+               Lowering s{b, loc};
+               Value v = s.toF32(args[0]);
+               v = multiply
+                       ? arith::MulFOp::create(b, loc, v, args[1]).getResult()
+                       : arith::DivFOp::create(b, loc, v, args[1]).getResult();
+               v = arith::MaximumFOp::create(b, loc, v, s.f(-6.0f));
+               v = arith::MinimumFOp::create(b, loc, v, s.f(6.0f));
+               Value code;
+               if (stochastic) {
+                 Value idx = arith::ConstantIndexOp::create(b, loc, 0);
+                 for (unsigned d = 0; d <= rank; ++d)
+                   idx = arith::AddIOp::create(
+                       b, loc, idx,
+                       arith::MulIOp::create(b, loc,
+                                             linalg::IndexOp::create(b, loc, d),
+                                             strides[d]));
+                 idx =
+                     arith::IndexCastUIOp::create(b, loc, b.getI64Type(), idx);
+                 code = emitStochasticRoundE2M1(
+                     b, loc, v, emitElementRandom(b, loc, seed, idx));
+               } else {
+                 code = emitRoundE2M1(b, loc, v);
+               }
+               linalg::YieldOp::create(b, loc, emitCodeToF4(b, loc, code));
+             })
             .getResult(0);
     values = l.mergeDim(
         values, axis,
@@ -414,19 +413,19 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     Value init = l.empty(l.sizes(ve), elt);
     Value out =
         l.elementwise(init.getType(), ValueRange{ve, adaptor.getBlockScales()},
-                  init,
-                  {l.identity(rank + 1), l.dropping(rank + 1, axis + 1),
-                   l.identity(rank + 1)},
-                  parallelExcept(rank + 1, {}),
-                  [&](OpBuilder &b, Location loc, ValueRange args) {
-                    Value scale = arith::MulFOp::create(
-                        b, loc, emitDecodeScale(b, loc, args[1], kind), ts);
-                    Value v = arith::MulFOp::create(
-                        b, loc, emitDecodeE2M1(b, loc, args[0]), scale);
-                    if (!elt.isF32())
-                      v = arith::TruncFOp::create(b, loc, elt, v);
-                    linalg::YieldOp::create(b, loc, v);
-                  })
+                      init,
+                      {l.identity(rank + 1), l.dropping(rank + 1, axis + 1),
+                       l.identity(rank + 1)},
+                      parallelExcept(rank + 1, {}),
+                      [&](OpBuilder &b, Location loc, ValueRange args) {
+                        Value scale = arith::MulFOp::create(
+                            b, loc, emitDecodeScale(b, loc, args[1], kind), ts);
+                        Value v = arith::MulFOp::create(
+                            b, loc, emitDecodeE2M1(b, loc, args[0]), scale);
+                        if (!elt.isF32())
+                          v = arith::TruncFOp::create(b, loc, elt, v);
+                        linalg::YieldOp::create(b, loc, v);
+                      })
             .getResult(0);
     auto merged = RankedTensorType::get(
         cast<RankedTensorType>(adaptor.getValues().getType()).getShape(), elt);
@@ -510,9 +509,9 @@ struct ScaledMatmulLowering : OpConversionPattern<ScaledMatmulOp> {
     if (elt.isF32()) {
       // In place on the accumulator: no second M x N buffer to allocate,
       // fault in and stream through.
-      epilogue = l.elementwise(acc.getType(), ValueRange{}, acc,
-                               {l.identity(rank)}, parallelExcept(rank, {}),
-                               scale);
+      epilogue =
+          l.elementwise(acc.getType(), ValueRange{}, acc, {l.identity(rank)},
+                        parallelExcept(rank, {}), scale);
     } else {
       Value outInit = l.empty(accShape, elt);
       epilogue = l.elementwise(outInit.getType(), acc, outInit,

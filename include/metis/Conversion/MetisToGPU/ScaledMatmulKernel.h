@@ -77,8 +77,9 @@ gpu::GPUFuncOp createScaledMatmulKernelFunc(OpBuilder &b,
 
 /// Builds the sm_100a kernel (tcgen05.mma block-scaled, accumulator in
 /// tensor memory) named `spec.kernelName()` at the end of `module`.
-gpu::GPUFuncOp buildTcgen05ScaledMatmulKernel(gpu::GPUModuleOp module,
-                                              const ScaledMatmulKernelSpec &spec);
+gpu::GPUFuncOp
+buildTcgen05ScaledMatmulKernel(gpu::GPUModuleOp module,
+                               const ScaledMatmulKernelSpec &spec);
 
 } // namespace mlir::metis
 

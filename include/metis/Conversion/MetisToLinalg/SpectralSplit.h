@@ -7,9 +7,10 @@
 //
 //  * the products with an M or N extent are `linalg.generic` contractions
 //    (`out += lhs·rhs`, f32) tagged with the unit attribute
-//    `metis.spectral_gemm` (kSpectralGemmAttrName). Their loop order is chosen so that a plain
-//    loop lowering (convert-linalg-to-loops) runs the innermost loop along
-//    contiguous rows without a loop-carried dependence (i-k-j for A·B),
+//    `metis.spectral_gemm` (kSpectralGemmAttrName). Their loop order is
+//    chosen so that a plain loop lowering (convert-linalg-to-loops) runs
+//    the innermost loop along contiguous rows without a loop-carried
+//    dependence (i-k-j for A·B),
 //    which LLVM vectorizes; every output element still sums its terms in
 //    ascending order of the reduction index, so the bits are those of the
 //    textbook i-j-k loop. A GPU lowering matches them as contractions

@@ -379,8 +379,8 @@ LogicalResult SpectralSplitOp::verify() {
                                      : "a subspace result without warm_start")
                          << ")";
   if (hasWarm) {
-    if (failed(check(getWarmStart(), "warm_start",
-                     {n, sketchWidth(m, n, k, p)})))
+    if (failed(
+            check(getWarmStart(), "warm_start", {n, sketchWidth(m, n, k, p)})))
       return failure();
     if (getWarmStart().getType() != getSubspace().getType())
       return emitOpError() << "subspace result must have the type of "
@@ -456,8 +456,8 @@ LogicalResult SpectralMatmulOp::verify() {
                            << "oversample, min(rows, K))), got "
                            << shapeStr(warmType.getShape());
     if (subspace.getType() != warmType)
-      return emitOpError() << name << "_subspace must have the type of "
-                           << name << "_warm_start, got " << subspace.getType();
+      return emitOpError() << name << "_subspace must have the type of " << name
+                           << "_warm_start, got " << subspace.getType();
   }
   if (needsSeed && !getSeed())
     return emitOpError() << "needs a seed operand: an operand uses stochastic "

@@ -1111,7 +1111,8 @@ struct CPUScaledGemmPass
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       if (generic && op->hasAttr(kScaledContractionAttrName)) {
         why = "the tag is not a #metis.format";
-        if (auto fmt = op->getAttrOfType<FormatAttr>(kScaledContractionAttrName))
+        if (auto fmt =
+                op->getAttrOfType<FormatAttr>(kScaledContractionAttrName))
           ct = matchContraction(generic, fmt, why);
       } else if (f32 && ((generic && op->hasAttr(kSpectralGemmAttrName)) ||
                          llvm::isa<linalg::MatmulOp>(op.getOperation()))) {

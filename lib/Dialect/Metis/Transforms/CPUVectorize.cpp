@@ -95,10 +95,10 @@ struct AbsMaxAsIntegerMax : OpRewritePattern<vector::MultiDimReductionOp> {
     auto i32 = rewriter.getI32Type();
     Value bits = vector::BitCastOp::create(
         rewriter, loc, VectorType::get(type.getShape(), i32), op.getSource());
-    Value max = vector::ReductionOp::create(
-        rewriter, loc, vector::CombiningKind::MAXUI, bits);
-    Value maxF = arith::BitcastOp::create(rewriter, loc,
-                                          rewriter.getF32Type(), max);
+    Value max = vector::ReductionOp::create(rewriter, loc,
+                                            vector::CombiningKind::MAXUI, bits);
+    Value maxF =
+        arith::BitcastOp::create(rewriter, loc, rewriter.getF32Type(), max);
     rewriter.replaceOpWithNewOp<arith::MaximumFOp>(op, op.getAcc(), maxF);
     return success();
   }

@@ -321,8 +321,8 @@ SpectralMatmulOp rewrite(OpBuilder &b, FunctionOpInterface func,
   shape.append({s.mSize, s.nSize});
   auto resultType = RankedTensorType::get(shape, outType.getElementType());
   auto sm = SpectralMatmulOp::create(
-      b, loc, resultType, /*lhs_subspace=*/Type(), /*rhs_subspace=*/Type(),
-      lhs, rhs, seed, /*lhs_warm_start=*/Value(), /*rhs_warm_start=*/Value(),
+      b, loc, resultType, /*lhs_subspace=*/Type(), /*rhs_subspace=*/Type(), lhs,
+      rhs, seed, /*lhs_warm_start=*/Value(), /*rhs_warm_start=*/Value(),
       lhsPolicy, rhsPolicy);
   // Back to the contraction's output layout.
   AffineMap outMap = maps[2];
