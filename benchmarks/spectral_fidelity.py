@@ -255,12 +255,17 @@ def scaled_matmul_lib(a_shape, b_shape):
         tuple(a_shape), tuple(b_shape), "nvfp4", "rne", "rne"), fast_pipeline(False))
 
 
+def warm_shape(b_shape, k):
+    """(K, l) of the warm start of b's split (b is N×K)."""
+    return b_shape[1], api._sketch_width(*b_shape, k, P)
+
+
 def spectral_matmul_lib(a_shape, b_shape, split_, k, q, factors, residual,
                         f32_kernel=True, warm_b=False):
     """``warm_b``: b's split takes a warm start (K×l) and returns the next
     subspace (arguments after C)."""
-    warm = ("", api._ty("memref", (b_shape[1], min(k + P, min(b_shape))),
-                        "f32") if warm_b else "")
+    warm = ("", api._ty("memref", warm_shape(b_shape, k), "f32")
+            if warm_b else "")
     return runtime.load(api._spectral_matmul_module(
         tuple(a_shape), tuple(b_shape), split_, k, P, q, "gaussian", "nvfp4",
         factors, residual, "none", "rne", "rne", warm),
@@ -516,7 +521,7 @@ def run_products(n, families, quick):
 
 def split_macs(rows, cols, k, q, residual, warm=False):
     """Multiply-adds of spectral_split of a rows×cols matrix (+ compensation)."""
-    l = min(k + P, min(rows, cols))
+    l = api._sketch_width(rows, cols, k, P)
     t = q if warm else q + 1       # gaussian: q + 1 iterations, warm start q
     products = (2 * t + 1) * l * rows * cols
     orth = 2 * l * l * (t * (rows + cols) + rows)  # CGS2, 2t + 1 orths
@@ -567,8 +572,9 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
                 macs += split_macs(M, K, k, q, resid) + k * N * (K + M) + k * k * K
             # A warm start: the previous call's subspace (the cost does not
             # depend on its values).
-            ws = [rng.standard_normal((K, min(k + P, N))).astype(np.float32),
-                  np.empty((K, min(k + P, N)), np.float32)] if warm else []
+            ws = [rng.standard_normal(warm_shape(b.shape, k)).astype(
+                np.float32), np.empty(warm_shape(b.shape, k), np.float32)
+            ] if warm else []
             variants.append(dict(
                 name=f"spectral_matmul split={sp} k={k} q={q} {fac} {resid}"
                 + (" warm start" if warm else "")

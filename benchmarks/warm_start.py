@@ -91,7 +91,7 @@ def head_error(w, v, rank):
 
 
 def replay(traj, policy, rank):
-    """Per-step GEMM errors, W-split head errors and times of one variant."""
+    """Per-step GEMM errors, head errors (W, G) and times of one variant."""
     import numpy as np
     import metis.nn as mnn
     errs = {g: [] for g in mnn.GEMMS}
@@ -103,23 +103,12 @@ def replay(traj, policy, rank):
                    "wgrad": (np.ascontiguousarray(g.T),
                              np.ascontiguousarray(x.T))}
             t0 = time.perf_counter()
-            out = {}
-            for gname, (a, b) in ops.items():
-                seed = mnn.derive_seed(policy.seed, li, t, 0, gname)
-                if not policy.warm_start:
-                    out[gname] = mnn.gemm(a, b, policy, gname, seed=seed)
-                    continue
-                warm = {}
-                for side in mnn.split_sides(policy, gname):
-                    x_side = a if side == "a" else b
-                    warm[side] = subspaces.get((gname, side))
-                    if warm[side] is None:
-                        warm[side] = mnn.initial_subspace(
-                            policy, x_side.shape,
-                            mnn.derive_seed(seed, 0, 0, 0, gname))
-                out[gname], nxt = mnn.gemm(a, b, policy, gname, seed=seed,
-                                           warm_start=warm)
-                subspaces.update({(gname, s): v for s, v in nxt.items()})
+            # As metis.nn.Linear threads them (plain gemm when cold).
+            out = {gname: mnn.gemm_with_warm_starts(
+                       a, b, policy, gname,
+                       mnn.derive_seed(policy.seed, li, t, 0, gname),
+                       subspaces)
+                   for gname, (a, b) in ops.items()}
             times.append(time.perf_counter() - t0)
             if t == 0:
                 continue  # no history yet for a warm start

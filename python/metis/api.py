@@ -658,6 +658,35 @@ def _spectral_matmul_module(a_shape, b_shape, split, rank, oversample,
                             needs_seed, warm)
 
 
+def _warm_start(w, x_shape, rank: int, oversample: int, name: str,
+                context: str) -> np.ndarray:
+    """``w`` as the float32 ``K×l`` warm start of the split of a ``rows×K``
+    operand, l = min(rank + oversample, min(rows, K)); ``context`` prefixes
+    the shape error."""
+    w = _as_f32_array(w, name)
+    shape = (x_shape[1], _sketch_width(*x_shape, rank, oversample))
+    if w.shape != shape:
+        raise ValueError(f"{context}{name} must have shape (K, l) = {shape}, "
+                         f"got {w.shape}")
+    return w
+
+
+def _warm_memref_types(warm: dict) -> Tuple[str, str]:
+    """The ``warm`` argument of :func:`_matmul_function` for the warm starts
+    ``{side: array}``."""
+    return tuple(_ty("memref", warm[s].shape, "f32") if s in warm else ""
+                 for s in ("a", "b"))
+
+
+def _call_matmul(lib, name: str, a, b, c, warm: dict, seed: int) -> dict:
+    """Calls a :func:`_matmul_function` with the warm starts ``{side:
+    array}``; returns the next subspaces ``{side: array}``."""
+    nxt = {s: np.empty_like(w) for s, w in warm.items()}
+    args = [x for s in ("a", "b") if s in warm for x in (warm[s], nxt[s])]
+    lib.call(name, a, b, c, *args, seed)
+    return nxt
+
+
 def _matmul_function(name, a_shape, b_shape, lhs_policy, rhs_policy,
                      needs_seed, warm=("", "")) -> str:
     """``func.func @<name>(a, b, c, [warm_a, next_a,] [warm_b, next_b,]
@@ -767,13 +796,8 @@ def spectral_matmul(a, b, split: str = "b", rank: int = 16,
             raise ValueError(
                 f"spectral_matmul: warm_start_{name} needs a split of {name} "
                 f"(split={split!r})")
-        w = _as_f32_array(w, f"warm_start_{name}")
-        shape = (x.shape[1], _sketch_width(*x.shape, rank, oversample))
-        if w.shape != shape:
-            raise ValueError(
-                f"spectral_matmul: warm_start_{name} must have shape (K, l) = "
-                f"{shape}, got {w.shape}")
-        warm[name] = w
+        warm[name] = _warm_start(w, x.shape, rank, oversample,
+                                 f"warm_start_{name}", "spectral_matmul: ")
     if split == "none":  # no split options in the module (one cache entry)
         rank, oversample, power_iters, sketch = 1, 0, 0, "gaussian"
         factor_format, residual, gain = "fp4", "exact", "none"
@@ -781,14 +805,10 @@ def spectral_matmul(a, b, split: str = "b", rank: int = 16,
         _spectral_matmul_module(
             a.shape, b.shape, split, rank, oversample, power_iters, sketch,
             format, factor_format, residual, gain, rounding_a, rounding_b,
-            tuple(_ty("memref", warm[n].shape, "f32") if n in warm else ""
-                  for n in ("a", "b"))),
+            _warm_memref_types(warm)),
         SPECTRAL_PIPELINE)
     c = np.empty(a.shape[:-1] + (b.shape[-2],), dtype=np.float32)
+    nxt = _call_matmul(lib, "spectral_matmul", a, b, c, warm, seed)
     if not warm:
-        lib.call("spectral_matmul", a, b, c, seed)
         return c
-    nxt = {n: np.empty_like(w) for n, w in warm.items()}
-    args = [x for n in ("a", "b") if n in warm for x in (warm[n], nxt[n])]
-    lib.call("spectral_matmul", a, b, c, *args, seed)
     return c, nxt.get("a"), nxt.get("b")

@@ -146,6 +146,19 @@ def _dequantize_module(shapes: Sequence[Tuple[int, int]],
     return "\n".join(funcs)
 
 
+def _library_module(shapes: Sequence[GemmShape], format: str, result: str,
+                    quantize_shapes: Sequence[Tuple[int, int]],
+                    rounding) -> str:
+    """The functions whose kernels a library holds: the GEMMs of
+    ``shapes``, and the quantizations and dequantizations of
+    ``quantize_shapes``."""
+    module = _gemm_module(shapes, format, result)
+    if quantize_shapes:
+        module += _quantize_module(quantize_shapes, format, rounding)
+        module += _dequantize_module(quantize_shapes, format)
+    return module
+
+
 _OBJECT = re.compile(r'gpu\.object<.*?bin = "((?:[^"\\]|\\.)*)"', re.S)
 
 
@@ -166,10 +179,8 @@ def compile_cubin(shapes: Sequence[GemmShape], format: str = "nvfp4",
     output."""
     for s in shapes:
         s.check(format)
-    module = _gemm_module(shapes, format, result)
-    if quantize_shapes:
-        module += _quantize_module(quantize_shapes, format, rounding)
-        module += _dequantize_module(quantize_shapes, format)
+    module = _library_module(shapes, format, result, quantize_shapes,
+                             rounding)
     out = compiler.opt(module, [
         f"--metis-gpu-pipeline=chip={chip} mma={mma} format=bin "
         f"toolkit={CUDA_HOME}"])
@@ -229,10 +240,8 @@ def build_library(out_dir, shapes: Iterable[Tuple[int, int, int]],
                                         quantize_shapes, rounding)
     names = dict.fromkeys(re.findall(
         r"gpu\.launch_func\s+@metis_gpu_kernels::@(\w+)", pipeline_out))
-    module = _gemm_module(shapes, format, result)
-    if quantize_shapes:
-        module += _quantize_module(quantize_shapes, format, rounding)
-        module += _dequantize_module(quantize_shapes, format)
+    module = _library_module(shapes, format, result, quantize_shapes,
+                             rounding)
     kernels_ir = compiler.opt(module, [
         f"--convert-metis-to-gpu=chip={chip} mma={mma}"])
     # Grids and blocks as the pass launches them (its known_grid_size and
@@ -367,8 +376,8 @@ class GemmLibrary:
         self._check(self._lib.metis_aot_synchronize(stream or None))
 
 
-#: Inputs of the quantize checks: "random" (outliers, zeros and a zero
-#: block) and the numerical edge cases (docs/Numerics.md defines the result
+#: Inputs of the quantize and dequantize checks: "random" (outliers, zeros
+#: and a zero block) and the numerical edge cases (docs/Numerics.md defines the result
 #: of each; the GPU must give the CPU reference's bits).
 CHECK_DATA = ("random", "zeros", "nan", "inf", "subnormal", "huge_range")
 
@@ -398,13 +407,14 @@ def check_data(rows: int, cols: int, format: str, data: str = "random",
     return x
 
 
-def _same_f32(a, b) -> bool:
-    """Bitwise equal float32 values, any NaN equal to any NaN (NaN payloads
-    differ between CPUs and GPUs)."""
+def _f32_mismatches(a, b) -> int:
+    """How many float32 values differ in their bits, any NaN equal to any
+    NaN (NaN payloads differ between CPUs and GPUs)."""
     a = np.asarray(a, np.float32)
     b = np.asarray(b, np.float32)
-    return bool(np.all((a.view(np.uint32) == b.view(np.uint32))
-                       | (np.isnan(a) & np.isnan(b))))
+    same = (a.view(np.uint32) == b.view(np.uint32)) | (np.isnan(a)
+                                                       & np.isnan(b))
+    return int((~same).sum())
 
 
 def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
@@ -435,7 +445,7 @@ def run_quantize_check(lib: GemmLibrary, rows: int, cols: int,
                      axis=-1).reshape(rows, cols).astype(np.uint8)
     scale_bytes = out[3].cpu().numpy().view(np.uint8).reshape(rows, cols // B)
     ts = out[4].cpu().numpy()[0]
-    ts_equal = _same_f32(ts, q.tensor_scale)
+    ts_equal = _f32_mismatches(ts, q.tensor_scale) == 0
     return {"data": data,
             "code_mismatches": int((codes != q.codes).sum()),
             "scale_mismatches": int((scale_bytes != q.scale_bits).sum()),
@@ -458,8 +468,8 @@ def run_dequantize_check(lib: GemmLibrary, rows: int, cols: int,
                            axis=1)
     want = reference.dequantize(q).astype(np.float32)
     dev = torch.device(device)
-    ins = [torch.from_numpy(pack_codes(q.codes).view(np.int32)).to(dev),
-           torch.from_numpy(pack_scales(q.scale_bits).view(np.int32)).to(dev),
+    ins = [torch.from_numpy(pack_codes(q.codes)).to(dev),
+           torch.from_numpy(pack_scales(q.scale_bits)).to(dev),
            torch.tensor([q.tensor_scale], dtype=torch.float32, device=dev)]
     out = torch.full((rows, cols), float("nan"), dtype=torch.float32,
                      device=dev)
@@ -467,10 +477,7 @@ def run_dequantize_check(lib: GemmLibrary, rows: int, cols: int,
     lib.dequantize(rows, cols, [t.data_ptr() for t in ins + [out]], format,
                    stream=stream)
     lib.synchronize(stream)
-    got = out.cpu().numpy()
-    same = (got.view(np.uint32) == want.view(np.uint32)) | (
-        np.isnan(got) & np.isnan(want))
-    mismatches = int((~same).sum())
+    mismatches = _f32_mismatches(out.cpu().numpy(), want)
     return {"data": data, "bit_mismatches": mismatches,
             "passed": mismatches == 0}
 

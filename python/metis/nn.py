@@ -84,7 +84,6 @@ micro-batch (see docs/Training.md, "Data parallel").
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
@@ -97,7 +96,7 @@ from . import api, runtime
 __all__ = ["Policy", "PRESETS", "resolve_policy", "Linear", "convert",
            "set_seed_state", "dual_range_penalty", "gemm", "gemm_rel_errors",
            "metis_linears", "GEMMS", "HADAMARD_SIGNS", "split_sides",
-           "initial_subspace"]
+           "initial_subspace", "gemm_with_warm_starts"]
 
 GEMMS = ("fprop", "dgrad", "wgrad")
 _GEMM_TAG = {"fprop": 1, "dgrad": 2, "wgrad": 3}
@@ -321,16 +320,20 @@ def split_sides(policy: Policy, gemm_name: str) -> Tuple[str, ...]:
     return tuple(side for side, split in (("a", sa), ("b", sb)) if split)
 
 
+def _warm_shape(policy: Policy, shape) -> Tuple[int, int]:
+    """(K, l) of the warm start of the split of a ``rows×K`` operand."""
+    rows, k = shape
+    return k, api._sketch_width(rows, k, policy.rank, policy.oversample)
+
+
 def initial_subspace(policy: Policy, shape, seed: int) -> np.ndarray:
     """The first warm start of the split of a ``rows×K`` operand: a
     Gaussian ``K×l`` matrix drawn from ``seed`` (numpy's PCG64). From it, a
     warm-started split runs ``power_iters`` iterations, one fewer than a
     cold split from its sketch; later calls continue from the returned
     subspace."""
-    rows, k = shape
-    l = api._sketch_width(rows, k, policy.rank, policy.oversample)
     rng = np.random.default_rng(seed)
-    return rng.standard_normal((k, l), dtype=np.float32)
+    return rng.standard_normal(_warm_shape(policy, shape), dtype=np.float32)
 
 
 def _hadamard16() -> np.ndarray:
@@ -411,34 +414,51 @@ def gemm(a, b, policy: Union[str, Policy], gemm_name: str,
     _check_gemm_shapes(policy, gemm_name, a.shape, b.shape)
     if policy.rht_wgrad and gemm_name == "wgrad":
         a, b = _rht_rows(a), _rht_rows(b)
-    c = np.empty((a.shape[0], b.shape[0]), dtype=np.float32)
-    if warm_start is None:
-        lib = _library(a.shape, b.shape, policy, gemm_name)
-        lib.call("gemm", a, b, c, api._check_seed(seed))
-        return c
     sides = split_sides(policy, gemm_name)
     warm = {}
-    for side, w in warm_start.items():
+    for side, w in (warm_start or {}).items():
         if side not in sides:
             raise ValueError(
                 f"metis.nn.gemm ({policy.name}, {gemm_name}): warm_start for "
                 f"operand {side!r}, which is not split (split: {sides})")
-        x = a if side == "a" else b
-        w = api._as_f32_array(w, f"warm_start[{side!r}]")
-        shape = (x.shape[1], api._sketch_width(*x.shape, policy.rank,
-                                               policy.oversample))
-        if w.shape != shape:
-            raise ValueError(
-                f"metis.nn.gemm ({policy.name}, {gemm_name}): warm_start"
-                f"[{side!r}] must have shape (K, l) = {shape}, got {w.shape}")
-        warm[side] = w
+        warm[side] = api._warm_start(
+            w, (a if side == "a" else b).shape, policy.rank,
+            policy.oversample, f"warm_start[{side!r}]",
+            f"metis.nn.gemm ({policy.name}, {gemm_name}): ")
     lib = _library(a.shape, b.shape, policy, gemm_name,
-                   tuple(api._ty("memref", warm[s].shape, "f32")
-                         if s in warm else "" for s in ("a", "b")))
-    nxt = {s: np.empty_like(w) for s, w in warm.items()}
-    args = [x for s in ("a", "b") if s in warm for x in (warm[s], nxt[s])]
-    lib.call("gemm", a, b, c, *args, api._check_seed(seed))
-    return c, nxt
+                   api._warm_memref_types(warm))
+    c = np.empty((a.shape[0], b.shape[0]), dtype=np.float32)
+    nxt = api._call_matmul(lib, "gemm", a, b, c, warm,
+                           api._check_seed(seed))
+    return c if warm_start is None else (c, nxt)
+
+
+def gemm_with_warm_starts(a, b, policy: Union[str, Policy], gemm_name: str,
+                          seed: int, subspaces: Dict[Tuple[str, str],
+                                                     np.ndarray],
+                          update: bool = True) -> np.ndarray:
+    """:func:`gemm` with ``policy.warm_start`` applied: each split operand
+    starts from ``subspaces[(gemm_name, side)]`` (or :func:`initial_subspace`
+    on the first call or a shape change) and, with ``update``, leaves the
+    subspace it returns there. Without warm starts, plain :func:`gemm`."""
+    policy = resolve_policy(policy)
+    sides = (split_sides(policy, gemm_name)
+             if policy.quantize and policy.warm_start else ())
+    if not sides:
+        return gemm(a, b, policy, gemm_name, seed=seed)
+    warm = {}
+    for side in sides:
+        shape = (a if side == "a" else b).shape
+        w = subspaces.get((gemm_name, side))
+        if w is None or w.shape != _warm_shape(policy, shape):
+            w = initial_subspace(policy, shape,
+                                 derive_seed(seed, 0, 0, 0, gemm_name))
+        warm[side] = w
+    c, nxt = gemm(a, b, policy, gemm_name, seed=seed, warm_start=warm)
+    if update:
+        for side, w in nxt.items():
+            subspaces[(gemm_name, side)] = w
+    return c
 
 
 def gemm_rel_errors(x, w, g, policy, seed: int = 0):
@@ -577,27 +597,11 @@ class Linear(torch.nn.Linear):
                            gemm_name)
 
     def _gemm(self, a, b, gemm_name, step, stream):
-        seed = self.gemm_seed(gemm_name, step, stream)
-        sides = (split_sides(self.policy, gemm_name)
-                 if self.policy.quantize and self.policy.warm_start else ())
-        if not sides:
-            return gemm(a, b, self.policy, gemm_name, seed=seed)
-        warm = {}
-        for side in sides:
-            x = a if side == "a" else b
-            w = self.subspaces.get((gemm_name, side))
-            l = api._sketch_width(*x.shape, self.policy.rank,
-                                  self.policy.oversample)
-            if w is None or w.shape != (x.shape[1], l):  # first call, new shape
-                w = initial_subspace(self.policy, x.shape,
-                                     derive_seed(seed, 0, 0, 0, gemm_name))
-            warm[side] = w
-        c, nxt = gemm(a, b, self.policy, gemm_name, seed=seed,
-                      warm_start=warm)
-        if self.training:  # evaluation does not move the subspaces
-            for side, w in nxt.items():
-                self.subspaces[(gemm_name, side)] = w
-        return c
+        # Evaluation uses but does not move the subspaces.
+        return gemm_with_warm_starts(
+            a, b, self.policy, gemm_name,
+            self.gemm_seed(gemm_name, step, stream), self.subspaces,
+            update=self.training)
 
     def reset_subspaces(self) -> None:
         """Forgets the warm starts: the next splits start afresh."""
