@@ -27,6 +27,10 @@ std::string mlir::metis::detectHostISA() {
 
 std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
                                         bool gemmF32) {
+  // - eliminate-empty-tensors: a result that ends in a
+  //   materialize_in_destination into an argument (the API's C) is computed
+  //   in that argument instead of a fresh buffer copied into it at the end
+  //   (a 64 MiB alloc, its page faults and a copy at 4096²);
   // - identity layouts at function boundaries so callers (ctypes) pass plain
   //   row-major descriptors;
   // - convert-bufferization-to-memref: the deallocation pipeline inserts
@@ -68,6 +72,7 @@ std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
                 "},func.func(lower-vector-multi-reduction{lowering-strategy="
                 "inner-reduction}),";
   return "convert-metis-to-linalg,canonicalize," + vectorize +
+         "eliminate-empty-tensors,"
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-deallocation-pipeline,convert-bufferization-to-memref," +

@@ -27,6 +27,7 @@ func.func @quantize_matmul(%a: tensor<8x32xf32>, %b: tensor<16x32xf32>, %seed: i
 // RUN: metis-opt %s -metis-cpu-pipeline=isa=avx2 --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=AVX2
 // RUN: metis-opt %s -metis-cpu-pipeline=isa=none --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=NONE
 // RUN: not metis-opt %s -metis-cpu-pipeline=isa=bogus -o /dev/null 2>&1 | FileCheck %s --check-prefix=BOGUS
+// AVX2: eliminate-empty-tensors
 // AVX2: one-shot-bufferize
 // AVX2: metis-cpu-gemm{{.*}} isa=avx2 {{.*}}threads=1
 // AVX2: convert-linalg-to-loops
