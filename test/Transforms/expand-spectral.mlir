@@ -58,13 +58,14 @@ func.func @no_split(%a: tensor<8x64xf32>, %b: tensor<16x64xbf16>) -> tensor<8x16
 //       CHECK: %[[UV:.*]], %[[US:.*]], %[[UTS:.*]] = metis.quantize %[[U]] {axis = 0 : i64, format = #metis.format<nvfp4>} : tensor<48x8xf32> -> tensor<48x8xf4E2M1FN>, tensor<3x8xf8E4M3FN>, tensor<f32>
 //       CHECK: %[[UQ:.*]] = metis.dequantize %[[UV]], %[[US]], %[[UTS]] {axis = 0 : i64, format = #metis.format<nvfp4>} {{.*}} -> tensor<48x8xf32>
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]] {axis = 1 : i64, format = #metis.format<nvfp4>} : tensor<48x64xf32>
-//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[RV]], %[[RS]], %[[RT]] {format = #metis.format<nvfp4>} {{.*}} -> tensor<32x48xf32>
 //       CHECK: %[[P:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[VV]], %[[VS]], %[[VTS]] {format = #metis.format<nvfp4>} {{.*}} -> tensor<32x8xf32>
 //       CHECK: %[[PS:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[P]], %[[S]] : tensor<32x8xf32>, tensor<8xf32>)
 //       CHECK:   arith.mulf
 //   CHECK-NOT:   arith.mulf
 //       CHECK:   linalg.yield
-//       CHECK: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[PS]], %[[UQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] : tensor<32x48xf32>)
+// The main term last, right before the update that adds to it.
+//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[RV]], %[[RS]], %[[RT]] {format = #metis.format<nvfp4>} {{.*}} -> tensor<32x48xf32>
+//  CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[PS]], %[[UQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] : tensor<32x48xf32>)
 //   CHECK-NOT: linalg
 //       CHECK: return %[[C]]
 func.func @rhs_split_fp4(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<32x48xf32> {
@@ -93,10 +94,10 @@ func.func @rhs_split_fp4(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i6
 //       CHECK: %[[UQ:.*]] = metis.dequantize %[[UV]], %[[US]], %[[UTS]] {axis = 0 : i64
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]] {axis = 1 : i64
 //       CHECK: %[[BV:.*]], %[[BS:.*]], %[[BT:.*]] = metis.quantize %[[B]] {axis = 1 : i64
-//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[RV]], %[[RS]], %[[RT]], %[[BV]], %[[BS]], %[[BT]] {{.*}} -> tensor<32x16xf32>
 //       CHECK: %[[P:.*]] = metis.scaled_matmul %[[VV]], %[[VS]], %[[VTS]], %[[BV]], %[[BS]], %[[BT]] {{.*}} -> tensor<4x16xf32>
 //       CHECK: %[[PS:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$ID2]]], {{.*}} ins(%[[P]], %[[S]] : tensor<4x16xf32>, tensor<4xf32>)
-//       CHECK: %[[C:.*]] = linalg.matmul ins(%[[UQ]], %[[PS]] : tensor<32x4xf32>, tensor<4x16xf32>) outs(%[[MAIN]] : tensor<32x16xf32>)
+//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[RV]], %[[RS]], %[[RT]], %[[BV]], %[[BS]], %[[BT]] {{.*}} -> tensor<32x16xf32>
+//  CHECK-NEXT: %[[C:.*]] = linalg.matmul ins(%[[UQ]], %[[PS]] : tensor<32x4xf32>, tensor<4x16xf32>) outs(%[[MAIN]] : tensor<32x16xf32>)
 //       CHECK: return %[[C]]
 func.func @lhs_split(%a: tensor<32x64xf32>, %b: tensor<16x64xf32>, %seed: i64) -> tensor<32x16xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -129,19 +130,20 @@ func.func @lhs_split(%a: tensor<32x64xf32>, %b: tensor<16x64xf32>, %seed: i64) -
 //       CHECK: %[[VBV:.*]], %[[VBS:.*]], %[[VBT:.*]] = metis.quantize %[[VTB]]
 //       CHECK: %[[UBQ:.*]] = metis.dequantize
 //       CHECK: %[[RBV:.*]], %[[RBS:.*]], %[[RBT:.*]] = metis.quantize %[[RB]]
-//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[RAV]], %[[RAS]], %[[RAT]], %[[RBV]], %[[RBS]], %[[RBT]] {{.*}} -> tensor<32x48xf32>
 //       CHECK: %[[P1:.*]] = metis.scaled_matmul %[[RAV]], %[[RAS]], %[[RAT]], %[[VBV]], %[[VBS]], %[[VBT]] {{.*}} -> tensor<32x8xf32>
 //       CHECK: %[[P1S:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], {{.*}} ins(%[[P1]], %[[SB]] :
-//       CHECK: %[[ACC1:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[P1S]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
 //       CHECK: %[[P2:.*]] = metis.scaled_matmul %[[VAV]], %[[VAS]], %[[VAT]], %[[RBV]], %[[RBS]], %[[RBT]] {{.*}} -> tensor<4x48xf32>
 //       CHECK: %[[P2S:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$ID2]]], {{.*}} ins(%[[P2]], %[[SA]] :
-//       CHECK: %[[ACC2:.*]] = linalg.matmul ins(%[[UAQ]], %[[P2S]] : tensor<32x4xf32>, tensor<4x48xf32>) outs(%[[ACC1]] :
 //       CHECK: %[[CORE:.*]] = metis.scaled_matmul %[[VAV]], %[[VAS]], %[[VAT]], %[[VBV]], %[[VBS]], %[[VBT]] {{.*}} -> tensor<4x8xf32>
 //       CHECK: %[[CORES:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$COL]], #[[$ID2]]], {{.*}} ins(%[[CORE]], %[[SA]], %[[SB]] : tensor<4x8xf32>, tensor<4xf32>, tensor<8xf32>)
 //       CHECK: %[[E:.*]] = tensor.empty() : tensor<32x8xf32>
 //       CHECK: %[[Z:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] :
 //       CHECK: %[[LEFT:.*]] = linalg.matmul ins(%[[UAQ]], %[[CORES]] : tensor<32x4xf32>, tensor<4x8xf32>) outs(%[[Z]] :
-//       CHECK: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[LEFT]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[ACC2]] :
+// The main term, then the three updates in a row.
+//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[RAV]], %[[RAS]], %[[RAT]], %[[RBV]], %[[RBS]], %[[RBT]] {{.*}} -> tensor<32x48xf32>
+//  CHECK-NEXT: %[[ACC1:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[P1S]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
+//  CHECK-NEXT: %[[ACC2:.*]] = linalg.matmul ins(%[[UAQ]], %[[P2S]] : tensor<32x4xf32>, tensor<4x48xf32>) outs(%[[ACC1]] :
+//  CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[LEFT]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[ACC2]] :
 //       CHECK: return %[[C]]
 func.func @both_split(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<32x48xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -173,12 +175,12 @@ func.func @both_split(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) 
 //       CHECK:   arith.extf
 //   CHECK-NOT: metis.quantize %[[U]]
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]] {axis = 1 : i64, format = #metis.format<mxfp4>}
-//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[RV]], %[[RS]], %[[RT]] {format = #metis.format<mxfp4>}
 //       CHECK: %[[AD:.*]] = metis.dequantize %[[AV]], %[[AS]], %[[AT]] {axis = 1 : i64, format = #metis.format<mxfp4>} {{.*}} -> tensor<8x64xf32>
 //       CHECK: %[[Z:.*]] = linalg.fill
 //       CHECK: %[[P:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[AD]], %[[VB]] : tensor<8x64xf32>, tensor<8x64xf32>) outs(%[[Z]] : tensor<8x8xf32>)
 //       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[S]] :
-//       CHECK: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[PS]], %[[UB]] : tensor<8x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
+//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[RV]], %[[RS]], %[[RT]] {format = #metis.format<mxfp4>}
+//  CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[PS]], %[[UB]] : tensor<8x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
 //       CHECK: return %[[C]]
 func.func @bf16_factors(%a: tensor<8x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<8x48xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -213,11 +215,11 @@ func.func @tiled_weight(%a: tensor<8x64xf32>, %w: tensor<32x64xf32>, %seed: i64)
 //       CHECK: %[[U:.*]], %[[S:.*]], %[[VT:.*]], %[[R:.*]] = metis.spectral_split
 //   CHECK-NOT: linalg
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]]
-//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul
 //       CHECK: %[[AD:.*]] = metis.dequantize %[[AV]], %[[AS]], %[[AT]]
 //       CHECK: %[[P:.*]] = linalg.matmul indexing_maps = {{.*}} ins(%[[AD]], %[[VT]] : tensor<8x64xf32>, tensor<8x64xf32>)
 //       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[S]] :
-//       CHECK: %[[C:.*]] = linalg.matmul indexing_maps = {{.*}} ins(%[[PS]], %[[U]] : tensor<8x8xf32>, tensor<32x8xf32>) outs(%[[MAIN]] :
+//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul
+//  CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = {{.*}} ins(%[[PS]], %[[U]] : tensor<8x8xf32>, tensor<32x8xf32>) outs(%[[MAIN]] :
 //       CHECK: return %[[C]]
 func.func @f32_factors(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) -> tensor<8x32xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -251,8 +253,8 @@ func.func @f32_factors(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) 
 //       CHECK: %[[RC:.*]] = linalg.matmul ins(%[[UNS]], %[[VQ]] : tensor<32x8xf32>, tensor<8x64xf32>) outs(%[[XF]] : tensor<32x64xf32>)
 //   CHECK-NOT: metis.quantize %[[R]]
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[RC]] {axis = 1 : i64, format = #metis.format<nvfp4>} : tensor<32x64xf32>
-//       CHECK: metis.scaled_matmul %{{.*}}, %{{.*}}, %{{.*}}, %[[RV]], %[[RS]], %[[RT]]
 //       CHECK: metis.scaled_matmul %{{.*}}, %{{.*}}, %{{.*}}, %[[VV]], %[[VS]], %[[VTS]]
+//       CHECK: metis.scaled_matmul %{{.*}}, %{{.*}}, %{{.*}}, %[[RV]], %[[RS]], %[[RT]]
 //       CHECK: return
 func.func @compensated(%a: tensor<8x64xf32>, %b: tensor<32x64xbf16>, %seed: i64) -> tensor<8x32xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -294,11 +296,11 @@ func.func @compensated_bf16(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: 
 //       CHECK: %[[U:.*]], %[[S:.*]], %[[VT:.*]], %[[R:.*]] = metis.spectral_split
 //       CHECK: %[[SG:.*]] = linalg.generic {indexing_maps = [#[[$ID1]], #[[$ID1]], #[[$ID1]]], iterator_types = ["parallel"]} ins(%[[S]], %[[G]] : tensor<8xf32>, tensor<8xf32>)
 //       CHECK:   arith.mulf
+//       CHECK: %[[P:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x8xf32>
+//       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[SG]] :
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x32xf32>
 //       CHECK: %[[MAIN2:.*]] = linalg.generic {{.*}} ins(%[[MAIN]] : tensor<8x32xf32>)
 //       CHECK:   arith.mulf %{{.*}}, %[[TWO]] : f32
-//       CHECK: %[[P:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x8xf32>
-//       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[SG]] :
 //       CHECK: %[[C:.*]] = linalg.matmul {{.*}} outs(%[[MAIN2]] :
 //       CHECK: return %[[C]]
 func.func @gain_reference(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) -> tensor<8x32xf32> {
@@ -314,10 +316,10 @@ func.func @gain_reference(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i6
 // CHECK-LABEL: func.func @gain_reference_small_rank
 //   CHECK-NOT: dense<
 //       CHECK: %[[U:.*]], %[[S:.*]], %[[VT:.*]], %[[R:.*]] = metis.spectral_split
-//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x32xf32>
-//       CHECK: linalg.generic {{.*}} ins(%[[MAIN]] : tensor<8x32xf32>)
 //       CHECK: %[[P:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x4xf32>
 //       CHECK: linalg.generic {{.*}} ins(%[[P]], %[[S]] :
+//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x32xf32>
+//       CHECK: linalg.generic {{.*}} ins(%[[MAIN]] : tensor<8x32xf32>)
 //       CHECK: return
 func.func @gain_reference_small_rank(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) -> tensor<8x32xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -353,25 +355,25 @@ func.func @gain_reference_small_rank(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>
 //       CHECK:   linalg.yield %[[SEL]] : f32
 //       CHECK: %[[UB:.*]], %[[SB:.*]], %[[VTB:.*]], %[[RB:.*]] = metis.spectral_split
 //       CHECK: %[[SGB:.*]] = linalg.generic {{.*}} ins(%[[SB]] : tensor<8xf32>)
-//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul
-//       CHECK: %[[MAIN4:.*]] = linalg.generic {{.*}} ins(%[[MAIN]] : tensor<32x48xf32>)
-//       CHECK:   arith.mulf %{{.*}}, %[[FOUR]] : f32
 //       CHECK: %[[P1:.*]] = metis.scaled_matmul {{.*}} -> tensor<32x8xf32>
-//       CHECK: linalg.generic {{.*}} ins(%[[P1]], %[[SGB]] :
+//       CHECK: %[[P1S:.*]] = linalg.generic {{.*}} ins(%[[P1]], %[[SGB]] :
 //       CHECK:   %[[M1:.*]] = arith.mulf
 //       CHECK:   arith.mulf %[[M1]], %[[TWO]] : f32
-//       CHECK: %[[ACC1:.*]] = linalg.matmul {{.*}} outs(%[[MAIN4]] :
 //       CHECK: %[[P2:.*]] = metis.scaled_matmul {{.*}} -> tensor<4x48xf32>
-//       CHECK: linalg.generic {{.*}} ins(%[[P2]], %[[SGA]] :
+//       CHECK: %[[P2S:.*]] = linalg.generic {{.*}} ins(%[[P2]], %[[SGA]] :
 //       CHECK:   %[[M2:.*]] = arith.mulf
 //       CHECK:   arith.mulf %[[M2]], %[[TWO]] : f32
-//       CHECK: %[[ACC2:.*]] = linalg.matmul {{.*}} outs(%[[ACC1]] :
 //       CHECK: %[[CORE:.*]] = metis.scaled_matmul {{.*}} -> tensor<4x8xf32>
 //       CHECK: linalg.generic {{.*}} ins(%[[CORE]], %[[SGA]], %[[SGB]] :
 //   CHECK-NOT:   %[[TWO]]
 //       CHECK:   linalg.yield
-//       CHECK: linalg.matmul
-//       CHECK: %[[C:.*]] = linalg.matmul {{.*}} outs(%[[ACC2]] :
+//       CHECK: %[[LEFT:.*]] = linalg.matmul
+//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul
+//       CHECK: %[[MAIN4:.*]] = linalg.generic {{.*}} ins(%[[MAIN]] : tensor<32x48xf32>)
+//       CHECK:   arith.mulf %{{.*}}, %[[FOUR]] : f32
+//       CHECK: %[[ACC1:.*]] = linalg.matmul {{.*}} ins(%[[P1S]], {{.*}} outs(%[[MAIN4]] :
+//       CHECK: %[[ACC2:.*]] = linalg.matmul ins({{.*}}, %[[P2S]] : {{.*}} outs(%[[ACC1]] :
+//       CHECK: %[[C:.*]] = linalg.matmul {{.*}} ins(%[[LEFT]], {{.*}} outs(%[[ACC2]] :
 //       CHECK: return %[[C]]
 func.func @gain_smooth(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<32x48xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -489,10 +491,10 @@ func.func @bf16_result(%a: tensor<32x64xbf16>, %b: tensor<48x64xf32>, %seed: i64
 // CHECK-LABEL: func.func @dynamic
 //       CHECK: %[[AV:.*]], %[[AS:.*]], %[[AT:.*]] = metis.quantize %{{.*}} : tensor<?x64xf32> -> tensor<?x64xf4E2M1FN>, tensor<?x4xf8E4M3FN>, tensor<f32>
 //       CHECK: %[[U:.*]], %[[S:.*]], %[[VT:.*]], %[[R:.*]] = metis.spectral_split {{.*}} : tensor<?x64xf32> -> tensor<?x8xf32>, tensor<8xf32>, tensor<8x64xf32>, tensor<?x64xf32>
-//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<?x?xf32>
 //       CHECK: %[[AD:.*]] = metis.dequantize %[[AV]], %[[AS]], %[[AT]] {{.*}} -> tensor<?x64xf32>
 //       CHECK: %[[M:.*]] = tensor.dim %[[AD]], %{{.*}} : tensor<?x64xf32>
 //       CHECK: tensor.empty(%[[M]]) : tensor<?x8xf32>
+//       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<?x?xf32>
 //       CHECK: %[[C:.*]] = linalg.matmul {{.*}} outs(%[[MAIN]] : tensor<?x?xf32>) -> tensor<?x?xf32>
 //       CHECK: return %[[C]]
 func.func @dynamic(%a: tensor<?x64xf32>, %b: tensor<?x64xf32>, %seed: i64) -> tensor<?x?xf32> {

@@ -451,25 +451,31 @@ SmallVector<Value> Expander::expand() {
         lhs.main.tensorScale, rhs.main.values, rhs.main.scales,
         rhs.main.tensorScale, format1D));
 
-  // Main term: c_a · c_b · main_a · main_bᵀ.
-  Value acc = product(lhs.main, rhs.main);
-  acc = scale(acc, Value(), Value(), lhs.coeff * rhs.coeff);
+  // The low-rank products first, the main term last: each rank-k update
+  // then directly follows the term it adds to, so that metis-cpu-gemm can
+  // apply the updates in the main GEMM's epilogue and write C once. The
+  // values and the order of the sums are the same in any order of the ops.
   // rhs low rank: c_a · ((main_a · Vt_bᵀ) · diag(S'_b)) · U_bᵀ.
-  if (rhs.split) {
-    Value t = scale(product(lhs.main, rhs.vt), Value(), rhs.s, lhs.coeff);
-    acc = matmul(t, rhs.u, /*transposeB=*/true, acc);
-  }
+  Value tRhs, tLhs, left;
+  if (rhs.split)
+    tRhs = scale(product(lhs.main, rhs.vt), Value(), rhs.s, lhs.coeff);
   // lhs low rank: c_b · U_a · (diag(S'_a) · (Vt_a · main_bᵀ)).
-  if (lhs.split) {
-    Value t = scale(product(lhs.vt, rhs.main), lhs.s, Value(), rhs.coeff);
-    acc = matmul(lhs.u, t, /*transposeB=*/false, acc);
-  }
+  if (lhs.split)
+    tLhs = scale(product(lhs.vt, rhs.main), lhs.s, Value(), rhs.coeff);
   // Core: (U_a · (diag(S'_a) · (Vt_a · Vt_bᵀ) · diag(S'_b))) · U_bᵀ.
   if (lhs.split && rhs.split) {
     Value core = scale(product(lhs.vt, rhs.vt), lhs.s, rhs.s, 1.0);
-    Value left = matmul(lhs.u, core, /*transposeB=*/false, Value());
-    acc = matmul(left, rhs.u, /*transposeB=*/true, acc);
+    left = matmul(lhs.u, core, /*transposeB=*/false, Value());
   }
+  // Main term: c_a · c_b · main_a · main_bᵀ, then the updates.
+  Value acc = product(lhs.main, rhs.main);
+  acc = scale(acc, Value(), Value(), lhs.coeff * rhs.coeff);
+  if (rhs.split)
+    acc = matmul(tRhs, rhs.u, /*transposeB=*/true, acc);
+  if (lhs.split)
+    acc = matmul(lhs.u, tLhs, /*transposeB=*/false, acc);
+  if (lhs.split && rhs.split)
+    acc = matmul(left, rhs.u, /*transposeB=*/true, acc);
 
   Value result = acc;
   if (resultType.getElementType() != f32) {
