@@ -26,7 +26,7 @@ std::string mlir::metis::detectHostISA() {
 }
 
 std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
-                                        bool gemmF32) {
+                                        bool gemmF32, bool gemmEpilogue) {
   // - eliminate-empty-tensors: a result that ends in a
   //   materialize_in_destination into an argument (the API's C) is computed
   //   in that argument instead of a fresh buffer copied into it at the end
@@ -57,6 +57,8 @@ std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
       gemm += " threads=" + std::to_string(threads);
     if (!gemmF32)
       gemm += " f32=false";
+    if (!gemmEpilogue)
+      gemm += " epilogue=false";
     gemm += "},";
     if (omp)
       gemm += "convert-scf-to-openmp{num-threads=" + std::to_string(threads) +
@@ -107,8 +109,9 @@ LogicalResult mlir::metis::buildCPUPipeline(OpPassManager &pm,
   std::string isa = options.isa;
   if (isa == "auto")
     isa = detectHostISA();
-  return parsePassPipeline(
-      getCPUPipeline(isa, options.threads, options.gemmF32), pm, errorStream);
+  return parsePassPipeline(getCPUPipeline(isa, options.threads, options.gemmF32,
+                                          options.gemmEpilogue),
+                           pm, errorStream);
 }
 
 void mlir::metis::registerPipelines() {

@@ -35,6 +35,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "spectral split's products) through the GEMM kernel "
                      "(bit-identical to the plain loops); false keeps loops"),
       llvm::cl::init(true)};
+  Option<bool> gemmEpilogue{
+      *this, "gemm-epilogue",
+      llvm::cl::desc("Apply the tensor-scale multiply and the rank-k updates "
+                     "that follow an FP4 GEMM as it writes C (metis-cpu-gemm "
+                     "epilogue=; same bits); false runs them as passes of "
+                     "their own"),
+      llvm::cl::init(true)};
 };
 
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
@@ -131,7 +138,7 @@ std::string detectHostISA();
 /// The passes of `metis-cpu-pipeline` as a textual pipeline (relative to a
 /// builtin.module), for an `isa` that is not `auto`.
 std::string getCPUPipeline(llvm::StringRef isa, int64_t threads = 1,
-                           bool gemmF32 = true);
+                           bool gemmF32 = true, bool gemmEpilogue = true);
 
 /// Adds `metis-cpu-pipeline` to `pm` (anchored on builtin.module); fails
 /// with a message on `errorStream` for an unknown `isa`.

@@ -512,6 +512,10 @@ struct ScaledMatmulLowering : OpConversionPattern<ScaledMatmulOp> {
       epilogue =
           l.elementwise(acc.getType(), ValueRange{}, acc, {l.identity(rank)},
                         parallelExcept(rank, {}), scale);
+      // metis-cpu-gemm applies it as the GEMM writes C for the last time
+      // (one pass over C fewer), so it is not vectorized on its own.
+      epilogue->removeAttr(kElementwiseAttrName);
+      epilogue->setAttr(kTensorScaleEpilogueAttrName, rewriter.getUnitAttr());
     } else {
       Value outInit = l.empty(accShape, elt);
       epilogue = l.elementwise(outInit.getType(), acc, outInit,

@@ -53,4 +53,4 @@ func.func @quantize_matmul(%a: tensor<8x32xf32>, %b: tensor<16x32xf32>, %seed: i
 //       OMP: omp.parallel num_threads(%{{.*}} : i32)
 //       OMP: omp.wsloop
 //       OMP: llvm.return
-// NOF32: metis-cpu-gemm{f32=false
+// NOF32: metis-cpu-gemm{{{.*}}f32=false

@@ -152,8 +152,9 @@ func.func @dequantize(%v: tensor<?x32xf4E2M1FN>, %s: tensor<?x2xf8E4M3FN>, %t: t
 //       CHECK: %[[TA:.*]] = tensor.extract %{{.*}}[] : tensor<f32>
 //       CHECK: %[[TB:.*]] = tensor.extract %{{.*}}[] : tensor<f32>
 //       CHECK: %[[TP:.*]] = arith.mulf %[[TA]], %[[TB]] : f32
-// The f32 epilogue scales the accumulator in place.
-//       CHECK: linalg.generic {{.*}} outs(%[[ACC]] : tensor<2x8x4xf32>) attrs = {metis.elementwise}
+// The f32 epilogue scales the accumulator in place; its tag (not
+// metis.elementwise) lets metis-cpu-gemm apply it as the GEMM writes C.
+//       CHECK: linalg.generic {{.*}} outs(%[[ACC]] : tensor<2x8x4xf32>) attrs = {metis.tensor_scale_epilogue}
 //       CHECK:   arith.mulf %{{.*}}, %[[TP]] : f32
 func.func @scaled_matmul(%a: tensor<2x8x32xf4E2M1FN>, %as: tensor<2x8x1xf8E8M0FNU>, %at: tensor<f32>,
                          %b: tensor<2x4x32xf4E2M1FN>, %bs: tensor<2x4x1xf8E8M0FNU>, %bt: tensor<f32>) -> tensor<2x8x4xf32> {

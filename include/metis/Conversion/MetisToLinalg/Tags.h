@@ -21,6 +21,13 @@ constexpr llvm::StringLiteral kSpectralGemmAttrName = "metis.spectral_gemm";
 /// reductions (if any) by arith.maximumf only.
 constexpr llvm::StringLiteral kElementwiseAttrName = "metis.elementwise";
 
+/// Unit attribute on scaled_matmul's f32 epilogue `C[..] = C[..] · s` (s
+/// the product of the tensor scales), in place on the contraction's result:
+/// metis-cpu-gemm folds it into the GEMM's last write of C (and
+/// metis-cpu-vectorize leaves it alone); anything else lowers it as loops.
+constexpr llvm::StringLiteral kTensorScaleEpilogueAttrName =
+    "metis.tensor_scale_epilogue";
+
 } // namespace mlir::metis
 
 #endif // METIS_CONVERSION_METISTOLINALG_TAGS_H

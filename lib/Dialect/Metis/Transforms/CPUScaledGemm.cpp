@@ -26,6 +26,12 @@
 // Each C element is accumulated in the same order (pc blocks, then k) for
 // any jc/ic split, so results are reproducible, also once threaded.
 //
+// Epilogue: scaled_matmul's tensor-scale multiply of C and the rank-k
+// updates of C that follow the contraction (metis-expand-spectral's
+// low-rank terms) are applied to each C tile in registers as the last K
+// block writes it, in their own order: the bits of the separate ops, with
+// C written once instead of once per op.
+//
 //===----------------------------------------------------------------------===//
 
 #include "CPUGemmUtils.h"
@@ -44,6 +50,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include "llvm/ADT/SetVector.h"
 
@@ -64,6 +71,17 @@ struct TileConfig {
   int64_t mr, nr, vw, mc, nc, kc;
   /// > 1: the B packing and the ic loop are scf.parallel.
   int64_t threads = 1;
+};
+
+/// A rank-k update `C[m, n] += Σ_j A·B` (f32, k ascending, as its loops)
+/// applied in the epilogue of the contraction it follows.
+struct RankUpdate {
+  Value a, b;
+  /// The memref dims of A's m and j, and of B's n and j.
+  unsigned aRowDim = 0, aKDim = 1, bRowDim = 0, bKDim = 1;
+  int64_t k = 0;
+  /// One fused multiply-add per step (a `math.fma` body).
+  bool fused = false;
 };
 
 /// The tagged contraction, read off the generic's operands.
@@ -88,6 +106,11 @@ struct Contraction {
   /// The value a linalg.fill of C right before set it to (the fill is
   /// folded into the first K block), or null.
   Value fill;
+  /// FP4 only, applied as the last K block writes C: C · epilogueScale (if
+  /// set), then each update in order.
+  Value epilogueScale;
+  SmallVector<RankUpdate, 1> updates;
+  bool hasEpilogue() const { return epilogueScale || !updates.empty(); }
 };
 
 /// Checks that `op` is the contraction its tag promises (see
@@ -312,6 +335,7 @@ public:
       aView = codesView(ct.a, ct.aCollapsed);
       bView = codesView(ct.b, ct.bCollapsed);
     }
+    packUpdates();
     if (ct.batched)
       loop(idx(0), idx(ct.batch), 1, [&](Value v) {
         bt = v;
@@ -325,6 +349,8 @@ public:
       memref::DeallocOp::create(b, loc, bp);
     if (cfg.threads <= 1)
       memref::DeallocOp::create(b, loc, scratch);
+    for (Value bt : updateBt)
+      memref::DeallocOp::create(b, loc, bt);
   }
 
 private:
@@ -706,6 +732,111 @@ private:
          });
   }
 
+  /// Bt[j, n] = B[n, j] of each update (B[j, n] if so indexed): rows of N
+  /// for the epilogue's vector loads, read-only, shared by all threads.
+  void packUpdates() {
+    for (const RankUpdate &u : ct.updates) {
+      Value bt = allocF32({u.k, ct.n});
+      loop(idx(0), idx(u.k), 1, [&](Value j) {
+        loop(idx(0), idx(ct.n), 1, [&](Value n) {
+          SmallVector<Value> ivs(2);
+          ivs[u.bRowDim] = n;
+          ivs[u.bKDim] = j;
+          memref::StoreOp::create(b, loc,
+                                  memref::LoadOp::create(b, loc, u.b, ivs), bt,
+                                  ValueRange{j, n});
+        });
+      });
+      updateBt.push_back(bt);
+    }
+  }
+
+  /// A[row, j] of update `u`.
+  Value loadUpdateA(const RankUpdate &u, Value row, Value j) {
+    SmallVector<Value> ivs(2);
+    ivs[u.aRowDim] = row;
+    ivs[u.aKDim] = j;
+    return memref::LoadOp::create(b, loc, u.a, ivs);
+  }
+
+  /// sum + a·b as the update's loops compute it.
+  Value updateStep(const RankUpdate &u, Value sum, Value a, Value bv) {
+    if (u.fused)
+      return vector::FMAOp::create(b, loc, a, bv, sum);
+    return arith::AddFOp::create(b, loc, sum,
+                                 arith::MulFOp::create(b, loc, a, bv));
+  }
+
+  /// The epilogue on the sums of the full tile at (row, col): each sum
+  /// times the scale, then every update j by j.
+  SmallVector<Value> epilogueVector(ValueRange sums, Value row, Value col) {
+    int64_t nv = cfg.nr / cfg.vw;
+    VectorType vt = accType();
+    SmallVector<Value> out(sums);
+    if (ct.epilogueScale) {
+      Value s = vector::BroadcastOp::create(b, loc, vt, ct.epilogueScale);
+      for (Value &v : out)
+        v = arith::MulFOp::create(b, loc, v, s);
+    }
+    for (auto [u, uB] : llvm::zip_equal(ct.updates, updateBt)) {
+      auto forOp = scf::ForOp::create(
+          b, loc, idx(0), idx(u.k), idx(1), out,
+          [&, &u = u, uB = uB](OpBuilder &nb, Location, Value j,
+                               ValueRange iter) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToEnd(nb.getInsertionBlock());
+            SmallVector<Value> acc(iter.begin(), iter.end()), bv;
+            for (int64_t v = 0; v < nv; ++v)
+              bv.push_back(vector::LoadOp::create(
+                  b, loc, vt, uB, ValueRange{j, add(col, idx(v * cfg.vw))}));
+            for (int64_t i = 0; i < cfg.mr; ++i) {
+              Value av = vector::BroadcastOp::create(
+                  b, loc, vt, loadUpdateA(u, add(row, idx(i)), j));
+              for (int64_t v = 0; v < nv; ++v)
+                acc[i * nv + v] = updateStep(u, acc[i * nv + v], av, bv[v]);
+            }
+            scf::YieldOp::create(b, loc, acc);
+          });
+      out.assign(forOp.getResults().begin(), forOp.getResults().end());
+    }
+    return out;
+  }
+
+  /// The epilogue on C[row + i, col + j] over the valid rows x cols, one
+  /// element at a time (edge tiles).
+  void epilogueScalar(Value c, Value row, Value col, Value rows, Value cols) {
+    loop(idx(0), rows, 1, [&](Value i) {
+      loop(idx(0), cols, 1, [&](Value jc) {
+        SmallVector<Value> cIdx = at({add(row, i), add(col, jc)});
+        Value v = memref::LoadOp::create(b, loc, c, cIdx);
+        if (ct.epilogueScale)
+          v = arith::MulFOp::create(b, loc, v, ct.epilogueScale);
+        for (auto [u, uB] : llvm::zip_equal(ct.updates, updateBt)) {
+          auto forOp = scf::ForOp::create(
+              b, loc, idx(0), idx(u.k), idx(1), ValueRange{v},
+              [&, &u = u, uB = uB](OpBuilder &nb, Location, Value j,
+                                   ValueRange iter) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPointToEnd(nb.getInsertionBlock());
+                Value bj = memref::LoadOp::create(b, loc, uB,
+                                                  ValueRange{j, add(col, jc)});
+                Value a = loadUpdateA(u, add(row, i), j);
+                Value next = u.fused
+                                 ? math::FmaOp::create(b, loc, a, bj, iter[0])
+                                       .getResult()
+                                 : arith::AddFOp::create(
+                                       b, loc, iter[0],
+                                       arith::MulFOp::create(b, loc, a, bj))
+                                       .getResult();
+                scf::YieldOp::create(b, loc, next);
+              });
+          v = forOp.getResult(0);
+        }
+        memref::StoreOp::create(b, loc, v, c, cIdx);
+      });
+    });
+  }
+
   /// C[row + i, col + j] = init + scratch[i, j] over the valid rows x cols,
   /// where init is C's value or, in the first K block, the folded fill.
   void addScratchToC(Value c, Value row, Value col, Value rows, Value cols,
@@ -800,6 +931,12 @@ private:
     // Into L2 now (C may come from memory), into L1 for the last 64 k steps
     // (~400 cycles; kcCur and the tail are multiples of ku).
     prefetchC(false);
+    // The epilogue runs where the last K block writes C.
+    Value isLast = ct.hasEpilogue()
+                       ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                               add(pc, kcCur), idx(ct.k))
+                             .getResult()
+                       : Value();
     Value tail = arith::MaxSIOp::create(b, loc, sub(kcCur, idx(64)), idx(0));
     ValueRange acc = kLoop(ip, jp, idx(0), tail, init);
     prefetchC(true);
@@ -825,6 +962,16 @@ private:
                          : vector::LoadOp::create(b, loc, vt, c, cIdx.back());
             sums.push_back(arith::AddFOp::create(b, loc, old, acc[i * nv + j]));
           }
+        if (isLast) {
+          auto ifLast = scf::IfOp::create(b, loc, ValueRange(sums).getTypes(),
+                                          isLast, /*withElse=*/true);
+          inBlock(ifLast.thenBlock(), [&] {
+            scf::YieldOp::create(b, loc, epilogueVector(sums, row, col));
+          });
+          inBlock(ifLast.elseBlock(),
+                  [&] { scf::YieldOp::create(b, loc, sums); });
+          sums.assign(ifLast.getResults().begin(), ifLast.getResults().end());
+        }
         for (auto [sum, index] : llvm::zip(sums, cIdx))
           vector::StoreOp::create(b, loc, sum, c, index);
       });
@@ -833,8 +980,14 @@ private:
           for (int64_t j = 0; j < nv; ++j)
             vector::StoreOp::create(b, loc, acc[i * nv + j], scratch,
                                     {idx(i), idx(j * cfg.vw)});
-        addScratchToC(c, row, col, min(idx(cfg.mr), sub(idx(ct.m), row)),
-                      min(idx(cfg.nr), sub(idx(ct.n), col)), fromFill);
+        Value rows = min(idx(cfg.mr), sub(idx(ct.m), row));
+        Value cols = min(idx(cfg.nr), sub(idx(ct.n), col));
+        addScratchToC(c, row, col, rows, cols, fromFill);
+        if (isLast) {
+          auto ifLast = scf::IfOp::create(b, loc, isLast, /*withElse=*/false);
+          inBlock(ifLast.thenBlock(),
+                  [&] { epilogueScalar(c, row, col, rows, cols); });
+        }
       });
     };
     if (!ct.fill)
@@ -931,6 +1084,8 @@ private:
   bool jcParallel = false;
   std::optional<CodesView> aView, bView;
   Value bt, ap, bp, scratch;
+  /// Per update: its B as Bt[j, n].
+  SmallVector<Value> updateBt;
 };
 
 /// The linalg.fill that sets C right before `op` (only ops without memory
@@ -946,13 +1101,121 @@ linalg::FillOp findFill(linalg::LinalgOp op, Value c) {
   return fill;
 }
 
+/// The root buffer of a memref, through views.
+Value memrefRoot(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+bool isAllocation(Value v) {
+  return v.getDefiningOp<memref::AllocOp>() ||
+         v.getDefiningOp<memref::AllocaOp>();
+}
+
+/// The scale s when `op` is scaled_matmul's tensor-scale epilogue of `c`:
+/// the tagged generic `c[..] = c[..] · s`, in place, s defined outside it.
+Value matchScaleEpilogue(Operation *op, Value c) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || !generic->hasAttr(kTensorScaleEpilogueAttrName) ||
+      !generic.hasPureBufferSemantics() || generic.getNumDpsInputs() != 0 ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getDpsInitOperand(0)->get() != c ||
+      !generic.getIndexingMapsArray().front().isIdentity() ||
+      generic.getNumReductionLoops() != 0)
+    return {};
+  Block *body = generic.getBlock();
+  if (!llvm::hasSingleElement(body->without_terminator()))
+    return {};
+  auto mul = dyn_cast<arith::MulFOp>(body->front());
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!mul || mul.getFastmath() != arith::FastMathFlags::none || !yield ||
+      yield.getNumOperands() != 1 || yield.getOperand(0) != mul.getResult())
+    return {};
+  Value out = body->getArgument(0);
+  Value s = mul.getLhs() == out   ? mul.getRhs()
+            : mul.getRhs() == out ? mul.getLhs()
+                                  : Value();
+  if (!s || !s.getType().isF32() ||
+      generic.getRegion().isAncestor(s.getParentRegion()))
+    return {};
+  return s;
+}
+
+/// Largest rank k of an update folded into an epilogue (its j loop is not
+/// unrolled; beyond this the update is a GEMM in its own right).
+constexpr int64_t kMaxUpdateRank = 64;
+
+/// `op` as a rank-k update of the 2-D FP4 contraction `ct`'s C: an f32
+/// contraction into C itself, A and B not aliasing C.
+std::optional<RankUpdate> matchRankUpdate(Operation *op,
+                                          const Contraction &ct) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (ct.batched || !linalgOp ||
+      !(isa<linalg::MatmulOp>(op) || op->hasAttr(kSpectralGemmAttrName)))
+    return std::nullopt;
+  std::string why;
+  FailureOr<Contraction> u = matchF32Contraction(linalgOp, why);
+  if (failed(u) || u->c != ct.c || u->m != ct.m || u->n != ct.n ||
+      u->k > kMaxUpdateRank)
+    return std::nullopt;
+  // A function argument C may alias any other argument; a fresh buffer
+  // aliases nothing else.
+  Value root = memrefRoot(ct.c);
+  for (Value x : {u->a, u->b}) {
+    Value r = memrefRoot(x);
+    if (r == root || (!isAllocation(root) && !isAllocation(r)))
+      return std::nullopt;
+  }
+  RankUpdate update;
+  update.a = u->a;
+  update.b = u->b;
+  update.aRowDim = u->aRowDim;
+  update.aKDim = u->aKDim;
+  update.bRowDim = u->bRowDim;
+  update.bKDim = u->bKDim;
+  update.k = u->k;
+  update.fused = u->fused;
+  return update;
+}
+
+/// The ops after the FP4 contraction `op` that its epilogue takes over,
+/// recorded in `ct`: its tensor-scale epilogue, then (`withUpdates`, i.e.
+/// f32 contractions are rewritten at all) rank-k updates of C,
+/// with nothing but memory-effect-free ops in between. The GEMM then runs
+/// in place of the last of them (past those ops, which cannot observe it).
+SmallVector<Operation *> findEpilogue(linalg::LinalgOp op, Contraction &ct,
+                                      bool withUpdates) {
+  SmallVector<Operation *> taken;
+  for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
+    if (isMemoryEffectFree(next))
+      continue;
+    if (!ct.epilogueScale && ct.updates.empty()) {
+      if (Value s = matchScaleEpilogue(next, ct.c)) {
+        ct.epilogueScale = s;
+        taken.push_back(next);
+        continue;
+      }
+    }
+    std::optional<RankUpdate> update =
+        withUpdates ? matchRankUpdate(next, ct) : std::nullopt;
+    if (!update)
+      break;
+    ct.updates.push_back(*update);
+    taken.push_back(next);
+  }
+  return taken;
+}
+
 /// Replaces `op` by the GEMM. Dynamic strides are checked at run time
 /// against the row-major ones (C: only its last stride, against 1); the fast
 /// version then knows them statically, so that packing addresses fold into
 /// constant offsets and C is accessed with vectors. Other layouts run the
 /// same loop nest on the dynamic strides, with scalar C accesses.
-void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg) {
-  OpBuilder b(op);
+void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg,
+             ArrayRef<Operation *> epilogueOps) {
+  // After the epilogue's ops, which the GEMM replaces too.
+  OpBuilder b(epilogueOps.empty() ? op.getOperation() : epilogueOps.back());
   Location loc = op.getLoc();
   // Read codes through their expand_shape (whose dynamic strides would also
   // leave affine.apply behind expand-strided-metadata).
@@ -1051,6 +1314,8 @@ void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg) {
     GemmBuilder(b, loc, ct, cfg, vectorC && !cIsChecked).build();
   }
   op->erase();
+  for (Operation *taken : llvm::reverse(epilogueOps))
+    taken->erase();
   if (fill)
     fill.erase();
   for (Operation *view : views)
@@ -1129,8 +1394,19 @@ struct CPUScaledGemmPass
       }
       todo.push_back({op, *ct});
     });
-    for (auto &[op, ct] : todo)
-      rewrite(op, ct, tileFor(ct));
+    // An FP4 GEMM takes over the ops of its epilogue, which are then not
+    // rewritten on their own.
+    SmallVector<SmallVector<Operation *>> epilogues(todo.size());
+    DenseSet<Operation *> taken;
+    if (epilogue)
+      for (auto [entry, ops] : llvm::zip_equal(todo, epilogues))
+        if (entry.second.fp4) {
+          ops = findEpilogue(entry.first, entry.second, /*withUpdates=*/f32);
+          taken.insert(ops.begin(), ops.end());
+        }
+    for (auto [entry, ops] : llvm::zip_equal(todo, epilogues))
+      if (!taken.contains(entry.first.getOperation()))
+        rewrite(entry.first, entry.second, tileFor(entry.second), ops);
     if (f32) {
       SmallVector<Operation *> vecOps;
       getOperation()->walk([&](Operation *op) {

@@ -150,6 +150,19 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     accumulators; mc, nc, kc ≤ 2^30. Larger values are an error. `avx512`: 8x32 tile, vector<16xf32>, mc/nc/kc = 128/512/512.
     `avx2`: 6x16 tile, vector<8xf32>, mc/nc/kc = 144/1024/256.
 
+    **Epilogue** (`epilogue`, on by default): what directly follows an FP4
+    contraction and only updates its C is applied to each C tile in
+    registers as the last K block writes it, instead of in further passes
+    over C: scaled_matmul's tensor-scale multiply (the in-place generic
+    tagged `metis.tensor_scale_epilogue`), then f32 rank-k updates
+    `C += A·B` (with `f32`; k ≤ 64, `linalg.matmul` or
+    `metis.spectral_gemm`, A and B not aliasing C: metis-expand-spectral's
+    low-rank terms), each j by j
+    as its own loops add. Only memory-effect-free ops may lie in between;
+    the GEMM then takes the place of the last op it absorbs. The result is
+    bit-identical to the separate ops (tests compare bits with
+    `epilogue=false`).
+
     Dynamic strides are compared with the row-major ones at run time: the
     fast version then uses them statically (one vector load per row and
     scale block of codes, vector access to C); otherwise the same nest runs
@@ -172,6 +185,9 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     Option<"f32", "f32", "bool", /*default=*/"true",
            "Also rewrite the f32 contractions: generics tagged "
            "metis.spectral_gemm and linalg.matmul">,
+    Option<"epilogue", "epilogue", "bool", /*default=*/"true",
+           "Fold the tensor-scale epilogue and the rank-k updates of C that "
+           "follow an FP4 contraction into its last write of C">,
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "More than 1: the jc loop (wide N) or the B packing and ic loop "
            "(narrow N) become scf.parallel (lower with "
