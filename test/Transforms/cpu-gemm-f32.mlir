@@ -206,3 +206,65 @@ func.func @not_fused(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %c: memref<8x8xf3
   }
   return
 }
+
+// -----
+
+// C = copy of X, then C += A·B (the split's residual R = X − U·S·Vt, X
+// read-only): the copy is folded away and the first K block (kc = 16 < K =
+// 37: two blocks) loads its accumulators from X, the later ones from C.
+// CHECK-LABEL: func.func @copy_init
+//   CHECK-NOT:   memref.copy
+//       CHECK:   %[[C:.*]] = memref.alloc() : memref<20x40xf32>
+//   CHECK-NOT:   memref.copy
+//       CHECK:   %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %c0 : index
+//       CHECK:   scf.if %[[FIRST]] -> (vector<8xf32>,
+//       CHECK:     vector.load %arg0[
+//       CHECK:   } else {
+//       CHECK:     vector.load %[[C]][
+//       CHECK:   vector.fma
+//       CHECK:   vector.store %{{.*}}, %[[C]][
+//   CHECK-NOT:   memref.copy
+//       CHECK:   return %[[C]]
+func.func @copy_init(%x: memref<20x40xf32>, %a: memref<20x37xf32>, %b: memref<37x40xf32>) -> memref<20x40xf32> {
+  %c = memref.alloc() : memref<20x40xf32>
+  memref.copy %x, %c : memref<20x40xf32> to memref<20x40xf32>
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<20x37xf32>, memref<37x40xf32>) outs(%c : memref<20x40xf32>) attrs = {metis.spectral_gemm} {
+  ^bb0(%p: f32, %q: f32, %r: f32):
+    %s = math.fma %p, %q, %r : f32
+    linalg.yield %s : f32
+  }
+  return %c : memref<20x40xf32>
+}
+
+// Not folded: C is a function argument (X may overlap it), or C is read
+// between the copy and the contraction.
+// CHECK-LABEL: func.func @copy_kept
+//       CHECK:   memref.copy %arg0, %arg3
+//       CHECK:   memref.copy %arg0, %[[C2:.*]] :
+//       CHECK:   memref.load %[[C2]]
+//       CHECK:   return
+func.func @copy_kept(%x: memref<20x40xf32>, %a: memref<20x37xf32>, %b: memref<37x40xf32>, %c: memref<20x40xf32>) -> f32 {
+  memref.copy %x, %c : memref<20x40xf32> to memref<20x40xf32>
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<20x37xf32>, memref<37x40xf32>) outs(%c : memref<20x40xf32>) attrs = {metis.spectral_gemm} {
+  ^bb0(%p: f32, %q: f32, %r: f32):
+    %s = math.fma %p, %q, %r : f32
+    linalg.yield %s : f32
+  }
+  %c2 = memref.alloc() : memref<20x40xf32>
+  %i = arith.constant 0 : index
+  memref.copy %x, %c2 : memref<20x40xf32> to memref<20x40xf32>
+  %v = memref.load %c2[%i, %i] : memref<20x40xf32>
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<20x37xf32>, memref<37x40xf32>) outs(%c2 : memref<20x40xf32>) attrs = {metis.spectral_gemm} {
+  ^bb0(%p: f32, %q: f32, %r: f32):
+    %s = math.fma %p, %q, %r : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c2 : memref<20x40xf32>
+  return %v : f32
+}

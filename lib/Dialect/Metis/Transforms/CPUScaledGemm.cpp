@@ -110,6 +110,9 @@ struct Contraction {
   /// set), then each update in order.
   Value epilogueScale;
   SmallVector<RankUpdate, 1> updates;
+  /// Strict only: the first K block starts from this copy source instead of
+  /// C (the memref.copy into C right before is folded away).
+  Value cInit;
   bool hasEpilogue() const { return epilogueScale || !updates.empty(); }
 };
 
@@ -903,7 +906,7 @@ private:
   void microKernel(Value c, Value ip, Value jp, Value row, Value col, Value pc,
                    Value kcCur) {
     if (ct.strict)
-      return strictMicroKernel(c, ip, jp, row, col, kcCur);
+      return strictMicroKernel(c, ip, jp, row, col, pc, kcCur);
     int64_t nv = cfg.nr / cfg.vw;
     VectorType vt = accType();
     Value zero =
@@ -1004,7 +1007,7 @@ private:
   /// every C element is updated k by k in ascending order, whatever the
   /// blocking, as the generic's loops do.
   void strictMicroKernel(Value c, Value ip, Value jp, Value row, Value col,
-                         Value kcCur) {
+                         Value pc, Value kcCur) {
     int64_t nv = cfg.nr / cfg.vw;
     VectorType vt = accType();
     Value full =
@@ -1018,37 +1021,56 @@ private:
       return at({add(row, idx(i)), add(col, idx(j * cfg.vw))});
     };
     SmallVector<Type> accTypes(cfg.mr * nv, vt);
-    auto load = scf::IfOp::create(b, loc, accTypes, full, /*withElse=*/true);
-    inBlock(load.thenBlock(), [&] {
-      SmallVector<Value> acc;
-      for (int64_t i = 0; i < cfg.mr; ++i)
-        for (int64_t j = 0; j < nv; ++j)
-          acc.push_back(vector::LoadOp::create(b, loc, vt, c, tileIdx(i, j)));
-      scf::YieldOp::create(b, loc, acc);
-    });
-    inBlock(load.elseBlock(), [&] {
-      Value zero =
-          arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, 0.0f));
-      for (int64_t i = 0; i < cfg.mr; ++i)
-        for (int64_t j = 0; j < nv; ++j)
-          vector::StoreOp::create(b, loc, zero, scratch,
-                                  {idx(i), idx(j * cfg.vw)});
-      loop(idx(0), rows, 1, [&](Value i) {
-        loop(idx(0), cols, 1, [&](Value j) {
-          Value v = memref::LoadOp::create(b, loc, c,
-                                           at({add(row, i), add(col, j)}));
-          memref::StoreOp::create(b, loc, v, scratch, ValueRange{i, j});
-        });
+    // The accumulators from `src` (C, or the folded copy's source in the
+    // first K block).
+    auto loadFrom = [&](Value src) {
+      auto load = scf::IfOp::create(b, loc, accTypes, full, /*withElse=*/true);
+      inBlock(load.thenBlock(), [&] {
+        SmallVector<Value> acc;
+        for (int64_t i = 0; i < cfg.mr; ++i)
+          for (int64_t j = 0; j < nv; ++j)
+            acc.push_back(
+                vector::LoadOp::create(b, loc, vt, src, tileIdx(i, j)));
+        scf::YieldOp::create(b, loc, acc);
       });
-      SmallVector<Value> acc;
-      for (int64_t i = 0; i < cfg.mr; ++i)
-        for (int64_t j = 0; j < nv; ++j)
-          acc.push_back(vector::LoadOp::create(b, loc, vt, scratch,
-                                               {idx(i), idx(j * cfg.vw)}));
-      scf::YieldOp::create(b, loc, acc);
-    });
+      inBlock(load.elseBlock(), [&] {
+        Value zero =
+            arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vt, 0.0f));
+        for (int64_t i = 0; i < cfg.mr; ++i)
+          for (int64_t j = 0; j < nv; ++j)
+            vector::StoreOp::create(b, loc, zero, scratch,
+                                    {idx(i), idx(j * cfg.vw)});
+        loop(idx(0), rows, 1, [&](Value i) {
+          loop(idx(0), cols, 1, [&](Value j) {
+            Value v = memref::LoadOp::create(b, loc, src,
+                                             at({add(row, i), add(col, j)}));
+            memref::StoreOp::create(b, loc, v, scratch, ValueRange{i, j});
+          });
+        });
+        SmallVector<Value> acc;
+        for (int64_t i = 0; i < cfg.mr; ++i)
+          for (int64_t j = 0; j < nv; ++j)
+            acc.push_back(vector::LoadOp::create(b, loc, vt, scratch,
+                                                 {idx(i), idx(j * cfg.vw)}));
+        scf::YieldOp::create(b, loc, acc);
+      });
+      return SmallVector<Value>(load.getResults());
+    };
+    SmallVector<Value> init;
+    if (ct.cInit) {
+      Value first =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, pc, idx(0));
+      auto pick = scf::IfOp::create(b, loc, accTypes, first, /*withElse=*/true);
+      inBlock(pick.thenBlock(),
+              [&] { scf::YieldOp::create(b, loc, loadFrom(ct.cInit)); });
+      inBlock(pick.elseBlock(),
+              [&] { scf::YieldOp::create(b, loc, loadFrom(c)); });
+      init.assign(pick.getResults().begin(), pick.getResults().end());
+    } else {
+      init = loadFrom(c);
+    }
     Value kMain = mul(arith::DivUIOp::create(b, loc, kcCur, idx(ku)), idx(ku));
-    ValueRange acc = kLoop(ip, jp, idx(0), kMain, load.getResults());
+    ValueRange acc = kLoop(ip, jp, idx(0), kMain, init);
     acc = kLoop(ip, jp, kMain, kcCur, acc, /*unroll=*/1);
     auto store = scf::IfOp::create(b, loc, full, /*withElse=*/true);
     inBlock(store.thenBlock(), [&] {
@@ -1207,6 +1229,25 @@ SmallVector<Operation *> findEpilogue(linalg::LinalgOp op, Contraction &ct,
   return taken;
 }
 
+/// The memref.copy into the strict contraction `op`'s C right before it
+/// (only memory-effect-free ops in between), when the GEMM can read the
+/// source instead: C a fresh buffer, the source a row-major one of its own.
+memref::CopyOp findInitCopy(linalg::LinalgOp op, const Contraction &ct) {
+  Operation *prev = op->getPrevNode();
+  while (prev && isMemoryEffectFree(prev))
+    prev = prev->getPrevNode();
+  auto copy = dyn_cast_or_null<memref::CopyOp>(prev);
+  if (!copy || copy.getTarget() != ct.c)
+    return {};
+  Value root = memrefRoot(ct.c);
+  auto srcType = dyn_cast<MemRefType>(copy.getSource().getType());
+  if (!isAllocation(root) || memrefRoot(copy.getSource()) == root || !srcType ||
+      !srcType.getLayout().isIdentity() ||
+      srcType.getShape() != cast<MemRefType>(ct.c.getType()).getShape())
+    return {};
+  return copy;
+}
+
 /// Replaces `op` by the GEMM. Dynamic strides are checked at run time
 /// against the row-major ones (C: only its last stride, against 1); the fast
 /// version then knows them statically, so that packing addresses fold into
@@ -1233,10 +1274,14 @@ void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg,
       views.insert(expand);
     }
   }
-  // A strict contraction adds to C's values as they are.
+  // A strict contraction adds to C's values as they are, or to those of
+  // the copy into C right before.
   linalg::FillOp fill = ct.strict ? linalg::FillOp() : findFill(op, ct.c);
   if (fill)
     ct.fill = fill.getInputs()[0];
+  memref::CopyOp initCopy = ct.strict ? findInitCopy(op, ct) : nullptr;
+  if (initCopy)
+    ct.cInit = initCopy.getSource();
 
   Value Contraction::*fields[] = {&Contraction::a, &Contraction::aScales,
                                   &Contraction::b, &Contraction::bScales,
@@ -1318,6 +1363,8 @@ void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg,
     taken->erase();
   if (fill)
     fill.erase();
+  if (initCopy)
+    initCopy.erase();
   for (Operation *view : views)
     if (view->use_empty())
       view->erase();

@@ -126,7 +126,10 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     the op before (tests tile the split and compare bits). A tagged generic
     whose body is `math.fma(a, b, c)` (the split's products) runs the same
     strict nest with one `vector.fma` per k step: bit-identical to its
-    loops too, at FMA speed. Also, f32
+    loops too, at FMA speed. A `memref.copy` into a fresh C right before
+    (what bufferization makes of a contraction into a read-only tensor,
+    e.g. the split's residual X − U·S·Vt) is folded away: the first K
+    block loads its accumulators from the copy's source. Also, f32
     `linalg.matvec` on unit-stride memrefs is computed 8 rows at a time
     (8x8 blocks transposed in registers, same per-element order), and
     `linalg.vecmat` becomes a generic with its reduction loop outermost
