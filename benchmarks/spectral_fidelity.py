@@ -181,14 +181,19 @@ def api_has_gemm_kernel():
     return _API_HAS_GEMM
 
 
-def fast_pipeline(expand_spectral, f32_kernel=True):
+def fast_pipeline(expand_spectral, f32_kernel=True, epilogue=True):
     """The pipeline of the GEMM modules: the API's own when it runs the FP4
     GEMM kernel; otherwise metis-cpu-pipeline as of lib/Pipelines/
     CPUPipeline.cpp before the kernel was added, + metis-cpu-gemm after
     bufferization (as benchmarks/cpu_gemm.py ran it). f32_kernel=False: the
     f32 products (split and low-rank GEMMs) as plain loops, as before
-    metis-cpu-gemm took them (metis-cpu-pipeline{gemm-f32=false})."""
+    metis-cpu-gemm took them (metis-cpu-pipeline{gemm-f32=false}).
+    epilogue=False: the tensor-scale multiply and the rank-k updates as
+    passes of their own (metis-cpu-pipeline{gemm-epilogue=false})."""
     if api_has_gemm_kernel():
+        if not epilogue:
+            return (*(("--metis-expand-spectral",) if expand_spectral else ()),
+                    "--metis-cpu-pipeline=gemm-epilogue=false")
         if not f32_kernel:
             return (*(("--metis-expand-spectral",) if expand_spectral else ()),
                     "--metis-cpu-pipeline=gemm-f32=false")
@@ -250,9 +255,10 @@ def bf16_round(x):
     return y
 
 
-def scaled_matmul_lib(a_shape, b_shape):
+def scaled_matmul_lib(a_shape, b_shape, epilogue=True):
     return runtime.load(api._scaled_matmul_module(
-        tuple(a_shape), tuple(b_shape), "nvfp4", "rne", "rne"), fast_pipeline(False))
+        tuple(a_shape), tuple(b_shape), "nvfp4", "rne", "rne"),
+        fast_pipeline(False, epilogue=epilogue))
 
 
 def warm_shape(b_shape, k):
@@ -261,7 +267,7 @@ def warm_shape(b_shape, k):
 
 
 def spectral_matmul_lib(a_shape, b_shape, split_, k, q, factors, residual,
-                        f32_kernel=True, warm_b=False):
+                        f32_kernel=True, warm_b=False, epilogue=True):
     """``warm_b``: b's split takes a warm start (K×l) and returns the next
     subspace (arguments after C)."""
     warm = ("", api._ty("memref", warm_shape(b_shape, k), "f32")
@@ -269,7 +275,7 @@ def spectral_matmul_lib(a_shape, b_shape, split_, k, q, factors, residual,
     return runtime.load(api._spectral_matmul_module(
         tuple(a_shape), tuple(b_shape), split_, k, P, q, "gaussian", "nvfp4",
         factors, residual, "none", "rne", "rne", warm),
-        fast_pipeline(True, f32_kernel))
+        fast_pipeline(True, f32_kernel, epilogue))
 
 
 def scaled_matmul(a, b):
@@ -530,7 +536,7 @@ def split_macs(rows, cols, k, q, residual, warm=False):
 
 
 def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
-               f32_loops=False):
+               f32_loops=False, epilogue_ab=False):
     out = []
     for (M, N, K) in shapes:
         rng = np.random.default_rng(7)
@@ -588,6 +594,31 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
                 + (k * N * (K + M) + k * k * K if sp == "both" else 0),
                 fn=lambda lib=lib, ws=ws: lib.call("spectral_matmul", a, b, c,
                                                    *ws, 0)))
+        # epilogue_ab: the GEMM and the warm-started split again with the
+        # tensor scale and the rank-k update as passes of their own (the
+        # same bits), each split timed against the GEMM of its own setting.
+        if epilogue_ab:
+            off = scaled_matmul_lib(a.shape, b.shape, epilogue=False)
+            variants.append(dict(
+                name="fp4_gemm (scaled_matmul) [gemm-epilogue=false]",
+                kind="gemm", fn=lambda lib=off: lib.call(
+                    "scaled_matmul", a, b, c, 0, api.rhs_seed(0))))
+            lib = spectral_matmul_lib(a.shape, b.shape, "b", 16, 1, "fp4",
+                                      "exact", True, True, epilogue=False)
+            ws = [rng.standard_normal(warm_shape(b.shape, 16)).astype(
+                np.float32), np.empty(warm_shape(b.shape, 16), np.float32)]
+            macs_split = split_macs(N, K, 16, 1, "exact", True)
+            variants.append(dict(
+                name="spectral_matmul split=b k=16 q=1 fp4 exact warm start "
+                "[gemm-epilogue=false]", kind="split", split="b", k=16, q=1,
+                factors="fp4", residual="exact", warm_start=True,
+                f32_loops=False, epilogue=False,
+                base=len(variants) - 1,
+                extra_macs=macs_split + 16 * M * (K + N),
+                extra_macs_split=macs_split,
+                extra_macs_lowrank=16 * M * (K + N),
+                fn=lambda lib=lib, ws=ws: lib.call("spectral_matmul", a, b, c,
+                                                   *ws, 0)))
         for k, q in alone:
             api.spectral_split(b, rank=k, oversample=P, power_iters=q, seed=1)
             variants.append(dict(
@@ -616,11 +647,12 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
             if v["kind"] == "gemm":
                 r["gflops"] = 2 * main_macs / best / 1e9
             elif v["kind"] == "split":
-                r["wall_overhead"] = (best - g) / g
-                # Per round (this variant right after the GEMM, same load):
-                # median, min, max.
-                per = (np.array(v["times"]) - np.array(variants[0]["times"])) \
-                    / np.array(variants[0]["times"])
+                base = variants[v.get("base", 0)]["times"]
+                gb = min(base)
+                r["wall_overhead"] = (best - gb) / gb
+                # Per round (the GEMM of the same setting in the same round,
+                # same load): median, min, max.
+                per = (np.array(v["times"]) - np.array(base)) / np.array(base)
                 r["wall_overhead_rounds"] = [float(np.median(per)),
                                              float(per.min()), float(per.max())]
                 alone_t = [min(w["times"]) for w in variants
@@ -769,7 +801,7 @@ def check_targets(data):
             continue
         for r in tm["rows"]:
             if r["kind"] != "split" or r["split"] != "b" or r["k"] != 16 \
-                    or r.get("f32_loops"):
+                    or r.get("f32_loops") or r.get("epilogue") is False:
                 continue
             name = (f"M={tm['M']} N=K=4096, k=16 q={r['q']} {r['factors']} "
                     f"{r['residual']}")
@@ -1072,6 +1104,9 @@ def main():
                          "metis-cpu-gemm's f32 path, in the same run)")
     ap.add_argument("--no-projectors", action="store_true",
                     help="skip proj_head/proj_tail (SVD without vectors)")
+    ap.add_argument("--epilogue-ab", action="store_true",
+                    help="timing: also the GEMM and the warm-started split "
+                    "with metis-cpu-pipeline{gemm-epilogue=false}")
     ap.add_argument("--timing-rounds", type=int, default=0,
                     help="best-of-N rounds (default 7 at 1024³, 3 at 4096)")
     ap.add_argument("--from-json", metavar="FILE",
@@ -1109,7 +1144,7 @@ def main():
             [int(x) for x in t.split("x")] for t in args.timing_sizes.split(","))]
     if args.timing_only:
         data["timing"] = run_timing(shapes, rs, rb, False, args.quick,
-                                    args.f32_loops)
+                                    args.f32_loops, args.epilogue_ab)
         meta["wall_s"] = time.perf_counter() - T0
         (out_dir / "spectral_timing.json").write_text(json.dumps(data, indent=1))
         md = "\n".join([f"# Spectral split timing ({meta['date']}, {meta['cpu']}, "
