@@ -64,12 +64,14 @@ std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
       gemm += "convert-scf-to-openmp{num-threads=" + std::to_string(threads) +
               "},canonicalize,";
   }
+  // metis-fuse-residual (not for isa=none either): the split's residual
+  // recomputed inside the quantize generics that read it, never stored;
   // metis-cpu-vectorize (not for isa=none, the plain-loops reference):
   // the quantize/dequantize generics as vectors of the ISA's f32 width;
   // metis-lower-f4-vector-access then stores their f4 codes one per byte.
   std::string vectorize;
   if (isa != "none")
-    vectorize = "metis-cpu-vectorize{vector-width=" +
+    vectorize = "metis-fuse-residual,metis-cpu-vectorize{vector-width=" +
                 std::string(isa == "avx512" ? "16" : "8") +
                 "},func.func(lower-vector-multi-reduction{lowering-strategy="
                 "inner-reduction}),";

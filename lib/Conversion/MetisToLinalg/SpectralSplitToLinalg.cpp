@@ -21,6 +21,7 @@
 #include "metis/Conversion/MetisToLinalg/SpectralSplit.h"
 
 #include "metis/Conversion/MetisToLinalg/FP4Emitters.h"
+#include "metis/Conversion/MetisToLinalg/Tags.h"
 #include "metis/Dialect/Metis/IR/MetisOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -255,6 +256,49 @@ Value spectral::emitMatmulTransposeA(OpBuilder &b, Location loc, Value lhs,
   Value init = E{b, loc}.zeros({dim(lhs, 1), dim(rhs, 1)});
   // Loops (k, i, j): rank-1 updates along contiguous rows of B and C.
   return emitContraction(b, loc, lhs, rhs, init, {0, 1}, {0, 2}, {1, 2}, 0);
+}
+
+Value spectral::emitResidual(OpBuilder &b, Location loc, Value x, Value negUS,
+                             Value vt) {
+  int64_t m = dim(x, 0), n = dim(x, 1), k = dim(vt, 0);
+  if (k > kMaxElementwiseResidualRank || ShapedType::isDynamic(m))
+    return emitMatmul(b, loc, negUS, vt, /*init=*/x);
+  MLIRContext *ctx = b.getContext();
+  E e{b, loc};
+  // r = x, then r = fma(−(U·S)[i, j], Vt[j, c], r) for j ascending: the
+  // contraction's operations in its order (same bits), as one elementwise op
+  // whose operands are X, the columns of −U·S and the rows of Vt.
+  SmallVector<Value> ins{x};
+  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(2, ctx)};
+  auto slice = [&](Value t, int64_t row, int64_t col, int64_t rows,
+                   int64_t cols, int64_t len) {
+    auto type = RankedTensorType::get({len}, e.f32());
+    return tensor::ExtractSliceOp::create(
+        b, loc, type, t, ValueRange{}, ValueRange{}, ValueRange{},
+        b.getDenseI64ArrayAttr({row, col}),
+        b.getDenseI64ArrayAttr({rows, cols}), b.getDenseI64ArrayAttr({1, 1}));
+  };
+  for (int64_t j = 0; j < k; ++j) {
+    ins.push_back(slice(negUS, 0, j, m, 1, m));
+    maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx));
+  }
+  for (int64_t j = 0; j < k; ++j) {
+    ins.push_back(slice(vt, j, 0, 1, n, n));
+    maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{e.tensorType({m, n})}, ins, ValueRange{e.empty({m, n})},
+      maps, {utils::IteratorType::parallel, utils::IteratorType::parallel},
+      [k](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value r = args[0];
+        for (int64_t j = 0; j < k; ++j)
+          r = math::FmaOp::create(nb, nloc, args[1 + j], args[1 + k + j], r);
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  op->setAttr(kElementwiseAttrName, b.getUnitAttr());
+  op->setAttr(kResidualAttrName, b.getUnitAttr());
+  return op.getResult(0);
 }
 
 Value spectral::emitTranspose(OpBuilder &b, Location loc, Value t) {
@@ -681,7 +725,7 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
               linalg::YieldOp::create(nb, nloc, t.neg(t.mul(args[0], args[1])));
             })
             .getResult(0);
-    Value residual = emitMatmul(rewriter, loc, negUS, vt, /*init=*/x);
+    Value residual = emitResidual(rewriter, loc, x, negUS, vt);
 
     SmallVector<Value> results = {
         castTo(rewriter, loc, u, op.getU().getType()),

@@ -100,7 +100,20 @@
 //       CHECK: %[[NUS:.*]] = linalg.generic {{.*}} ins(%[[U]], %[[S]] : tensor<64x4xf32>, tensor<4xf32>)
 //       CHECK:   arith.mulf
 //       CHECK:   arith.negf
-//       CHECK: %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[NUS]], %[[VT]] : tensor<64x4xf32>, tensor<4x32xf32>) outs(%[[X]] : tensor<64x32xf32>) attrs =  {metis.spectral_gemm}
+// R = X − U·S·Vt elementwise: x, then fma(−(U·S)[i, j], Vt[j, c], ·) for
+// j = 0..3 (the contraction's operations in its order), its operands the
+// columns of −U·S and the rows of Vt.
+//       CHECK: %[[C0:.*]] = tensor.extract_slice %[[NUS]][0, 0] [64, 1] [1, 1] : tensor<64x4xf32> to tensor<64xf32>
+//       CHECK: %[[C3:.*]] = tensor.extract_slice %[[NUS]][0, 3] [64, 1] [1, 1] : tensor<64x4xf32> to tensor<64xf32>
+//       CHECK: %[[R0:.*]] = tensor.extract_slice %[[VT]][0, 0] [1, 32] [1, 1] : tensor<4x32xf32> to tensor<32xf32>
+//       CHECK: %[[R3:.*]] = tensor.extract_slice %[[VT]][3, 0] [1, 32] [1, 1] : tensor<4x32xf32> to tensor<32xf32>
+//       CHECK: %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[C0]], {{.*}}, %[[C3]], %[[R0]], {{.*}}, %[[R3]] : tensor<64x32xf32>, {{.*}}) outs(%{{.*}} : tensor<64x32xf32>) attrs =  {metis.elementwise, metis.residual}
+//       CHECK: ^bb0(%[[XI:.*]]: f32, %[[A0:.*]]: f32, %[[A1:.*]]: f32, %[[A2:.*]]: f32, %[[A3:.*]]: f32, %[[B0:.*]]: f32, %[[B1:.*]]: f32, %[[B2:.*]]: f32, %[[B3:.*]]: f32, %{{.*}}: f32):
+//       CHECK:   %[[F0:.*]] = math.fma %[[A0]], %[[B0]], %[[XI]] : f32
+//       CHECK:   %[[F1:.*]] = math.fma %[[A1]], %[[B1]], %[[F0]] : f32
+//       CHECK:   %[[F2:.*]] = math.fma %[[A2]], %[[B2]], %[[F1]] : f32
+//       CHECK:   %[[F3:.*]] = math.fma %[[A3]], %[[B3]], %[[F2]] : f32
+//       CHECK:   linalg.yield %[[F3]] : f32
 //       CHECK: return %[[U]], %[[S]], %[[VT]], %[[R]]
 
 // LLVM-LABEL: llvm.func @gaussian
@@ -129,7 +142,7 @@ func.func @gaussian(%x: tensor<64x32xf32>, %seed: i64) -> (tensor<64x4xf32>, ten
 //       CHECK:   arith.select %[[NEG]], %{{.*}}, %{{.*}} : f32
 //       CHECK: scf.for {{.*}} -> (tensor<24x24xf32>)
 //       CHECK:   linalg.generic {{.*}} ins(%[[XF]], %{{.*}} : tensor<40x24xf32>, tensor<24x24xf32>)
-//       CHECK: outs(%[[XF]] : tensor<40x24xf32>) attrs =  {metis.spectral_gemm}
+//       CHECK: linalg.generic {{.*}} ins(%[[XF]], {{.*}} attrs =  {metis.elementwise, metis.residual}
 func.func @rademacher_bf16(%x: tensor<40x24xbf16>, %seed: i64) -> (tensor<40x8xf32>, tensor<8xf32>, tensor<8x24xf32>, tensor<40x24xf32>) {
   %u, %s, %vt, %r = metis.spectral_split %x seed %seed {rank = 8 : i64, oversample = 30 : i64, power_iters = 0 : i64, sketch = #metis.sketch<rademacher>}
       : tensor<40x24xbf16> -> tensor<40x8xf32>, tensor<8xf32>, tensor<8x24xf32>, tensor<40x24xf32>
@@ -205,7 +218,7 @@ func.func @row_sampling(%x: tensor<48x40xf32>, %seed: i64) -> (tensor<48x8xf32>,
 //       CHECK: %[[VW:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[V]] : tensor<6x6xf32>, tensor<6x24xf32>) outs(%{{.*}} : tensor<6x24xf32>) attrs =  {metis.spectral_gemm}
 //       CHECK: %[[VWK:.*]] = tensor.extract_slice %[[VW]][0, 0] [4, 24] [1, 1] : tensor<6x24xf32> to tensor<4x24xf32>
 //       CHECK: %[[VT:.*]] = linalg.generic {{.*}} ins(%[[VWK]], %{{.*}} : tensor<4x24xf32>, tensor<4xf32>)
-//       CHECK: %[[R:.*]] = linalg.generic {{.*}} outs(%[[X]] : tensor<32x24xf32>)
+//       CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[X]], {{.*}} attrs =  {metis.elementwise, metis.residual}
 //       CHECK: %[[SUB:.*]] = linalg.transpose ins(%[[VW]] : tensor<6x24xf32>) outs(%{{.*}} : tensor<24x6xf32>)
 //       CHECK: %[[SUBC:.*]] = tensor.cast %[[SUB]] : tensor<24x6xf32> to tensor<?x6xf32>
 //       CHECK: return %{{.*}}, %{{.*}}, %[[VT]], %[[R]], %[[SUBC]]

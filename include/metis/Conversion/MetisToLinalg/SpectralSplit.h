@@ -65,6 +65,14 @@ Value emitMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
 Value emitMatmulTransposeB(OpBuilder &b, Location loc, Value lhs, Value rhs);
 /// C = Aᵀ·B, A `K×r`, B `K×c`; loops (k, i, j).
 Value emitMatmulTransposeA(OpBuilder &b, Location loc, Value lhs, Value rhs);
+/// Largest rank whose residual is one elementwise op (2k + 1 operands);
+/// beyond, a contraction.
+constexpr int64_t kMaxElementwiseResidualRank = 32;
+/// R = X + negUS·Vt (X `M×N`, negUS `M×k`, Vt `k×N`), each element as
+/// x then fma(negUS[i, j], Vt[j, c], ·) for j ascending: an elementwise
+/// generic tagged metis.elementwise and metis.residual for k ≤
+/// kMaxElementwiseResidualRank and a static M, else the same contraction.
+Value emitResidual(OpBuilder &b, Location loc, Value x, Value negUS, Value vt);
 /// linalg.transpose of a 2-D tensor.
 Value emitTranspose(OpBuilder &b, Location loc, Value t);
 /// (X·V)ᵀ (`l×M`) for X `M×N` and the basis V given by its rows (`l×N`):

@@ -17,6 +17,10 @@ constexpr llvm::StringLiteral kScaledContractionAttrName =
     "metis.scaled_contraction";
 /// Unit attribute on every large f32 product of the spectral split.
 constexpr llvm::StringLiteral kSpectralGemmAttrName = "metis.spectral_gemm";
+/// Unit attribute on the spectral split's elementwise residual
+/// R = X − U·diag(S)·Vt (also tagged metis.elementwise), which
+/// metis-fuse-residual fuses into the generics of a quantization of R.
+constexpr llvm::StringLiteral kResidualAttrName = "metis.residual";
 /// Unit attribute on the quantize/dequantize generics: elementwise bodies,
 /// reductions (if any) by arith.maximumf only.
 constexpr llvm::StringLiteral kElementwiseAttrName = "metis.elementwise";
