@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from metis import api, runtime
-from testutil import requires_metis_opt
+from testutil import requires_metis_opt, same_bits, spiked
 
 pytestmark = requires_metis_opt
 
@@ -26,10 +26,6 @@ LIBOMP = Path("/usr/lib/llvm-22/lib/libomp.so")
 def pipelines(isa, threads=1):
     fused = f"--metis-cpu-pipeline=isa={isa} threads={threads}"
     return fused, f"--metis-cpu-pipeline=isa={isa} gemm-epilogue=false"
-
-
-def same_bits(x, y):
-    return np.array_equal(x.view(np.uint32), y.view(np.uint32))
 
 
 @pytest.mark.parametrize("isa", ["avx2", "avx512"])
@@ -67,12 +63,7 @@ def test_spectral_matmul_updates(isa, split, factors, residual, gain, rank):
         (m, k), (n, k), split, rank, 4, 1, "gaussian", "nvfp4", factors,
         residual, gain, "rne", "rne")
     rng = np.random.default_rng(rank)
-    a = (rng.standard_normal((m, k))
-         + 5 * np.outer(rng.standard_normal(m), rng.standard_normal(k))
-         ).astype(np.float32)
-    b = (rng.standard_normal((n, k))
-         + 9 * np.outer(rng.standard_normal(n), rng.standard_normal(k))
-         ).astype(np.float32)
+    a, b = spiked(rng, m, k, 5), spiked(rng, n, k, 9)
     out = []
     for p in pipelines(isa):
         c = np.full((m, n), np.nan, np.float32)

@@ -261,7 +261,7 @@ Value spectral::emitMatmulTransposeA(OpBuilder &b, Location loc, Value lhs,
 Value spectral::emitResidual(OpBuilder &b, Location loc, Value x, Value negUS,
                              Value vt) {
   int64_t m = dim(x, 0), n = dim(x, 1), k = dim(vt, 0);
-  if (k > kMaxElementwiseResidualRank || ShapedType::isDynamic(m))
+  if (k > kMaxElementwiseResidualRank)
     return emitMatmul(b, loc, negUS, vt, /*init=*/x);
   MLIRContext *ctx = b.getContext();
   E e{b, loc};
@@ -270,20 +270,21 @@ Value spectral::emitResidual(OpBuilder &b, Location loc, Value x, Value negUS,
   // whose operands are X, the columns of −U·S and the rows of Vt.
   SmallVector<Value> ins{x};
   SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(2, ctx)};
+  // Row or column j of `t` as a 1-D tensor.
   auto slice = [&](Value t, int64_t row, int64_t col, int64_t rows,
-                   int64_t cols, int64_t len) {
-    auto type = RankedTensorType::get({len}, e.f32());
+                   int64_t cols) {
+    auto type = RankedTensorType::get({rows * cols}, e.f32());
     return tensor::ExtractSliceOp::create(
         b, loc, type, t, ValueRange{}, ValueRange{}, ValueRange{},
         b.getDenseI64ArrayAttr({row, col}),
         b.getDenseI64ArrayAttr({rows, cols}), b.getDenseI64ArrayAttr({1, 1}));
   };
   for (int64_t j = 0; j < k; ++j) {
-    ins.push_back(slice(negUS, 0, j, m, 1, m));
+    ins.push_back(slice(negUS, 0, j, m, 1));
     maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx));
   }
   for (int64_t j = 0; j < k; ++j) {
-    ins.push_back(slice(vt, j, 0, 1, n, n));
+    ins.push_back(slice(vt, j, 0, 1, n));
     maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx));
   }
   maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));

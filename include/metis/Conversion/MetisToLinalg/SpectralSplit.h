@@ -71,7 +71,8 @@ constexpr int64_t kMaxElementwiseResidualRank = 32;
 /// R = X + negUS·Vt (X `M×N`, negUS `M×k`, Vt `k×N`), each element as
 /// x then fma(negUS[i, j], Vt[j, c], ·) for j ascending: an elementwise
 /// generic tagged metis.elementwise and metis.residual for k ≤
-/// kMaxElementwiseResidualRank and a static M, else the same contraction.
+/// kMaxElementwiseResidualRank, else the same contraction. Static shapes
+/// (as the whole lowering of spectral_split).
 Value emitResidual(OpBuilder &b, Location loc, Value x, Value negUS, Value vt);
 /// linalg.transpose of a 2-D tensor.
 Value emitTranspose(OpBuilder &b, Location loc, Value t);

@@ -762,47 +762,65 @@ private:
     return memref::LoadOp::create(b, loc, u.a, ivs);
   }
 
-  /// sum + a·b as the update's loops compute it.
+  /// sum + a·b as the update's loops compute it (scalars or vectors).
   Value updateStep(const RankUpdate &u, Value sum, Value a, Value bv) {
     if (u.fused)
-      return vector::FMAOp::create(b, loc, a, bv, sum);
+      return math::FmaOp::create(b, loc, a, bv, sum);
     return arith::AddFOp::create(b, loc, sum,
                                  arith::MulFOp::create(b, loc, a, bv));
   }
 
-  /// The epilogue on the sums of the full tile at (row, col): each sum
-  /// times the scale, then every update j by j.
+  /// `values` through the epilogue: each times `scale` (the tensor scale in
+  /// their type, or null), then each update's j loop, whose body
+  /// `addTerm(u, its Bt, j, acc)` adds the j-th term to every value.
+  SmallVector<Value>
+  applyEpilogue(SmallVector<Value> values, Value scale,
+                function_ref<void(const RankUpdate &, Value, Value,
+                                  MutableArrayRef<Value>)>
+                    addTerm) {
+    if (scale)
+      for (Value &v : values)
+        v = arith::MulFOp::create(b, loc, v, scale);
+    for (auto [u, uB] : llvm::zip_equal(ct.updates, updateBt)) {
+      auto forOp =
+          scf::ForOp::create(b, loc, idx(0), idx(u.k), idx(1), values,
+                             [&, &u = u, uB = uB](OpBuilder &nb, Location,
+                                                  Value j, ValueRange iter) {
+                               OpBuilder::InsertionGuard guard(b);
+                               b.setInsertionPointToEnd(nb.getInsertionBlock());
+                               SmallVector<Value> acc(iter.begin(), iter.end());
+                               addTerm(u, uB, j, acc);
+                               scf::YieldOp::create(b, loc, acc);
+                             });
+      values.assign(forOp.getResults().begin(), forOp.getResults().end());
+    }
+    return values;
+  }
+
+  /// The epilogue on the sums of the full tile at (row, col).
   SmallVector<Value> epilogueVector(ValueRange sums, Value row, Value col) {
     int64_t nv = cfg.nr / cfg.vw;
     VectorType vt = accType();
-    SmallVector<Value> out(sums);
-    if (ct.epilogueScale) {
-      Value s = vector::BroadcastOp::create(b, loc, vt, ct.epilogueScale);
-      for (Value &v : out)
-        v = arith::MulFOp::create(b, loc, v, s);
-    }
-    for (auto [u, uB] : llvm::zip_equal(ct.updates, updateBt)) {
-      auto forOp = scf::ForOp::create(
-          b, loc, idx(0), idx(u.k), idx(1), out,
-          [&, &u = u, uB = uB](OpBuilder &nb, Location, Value j,
-                               ValueRange iter) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPointToEnd(nb.getInsertionBlock());
-            SmallVector<Value> acc(iter.begin(), iter.end()), bv;
+    Value scale =
+        ct.epilogueScale
+            ? vector::BroadcastOp::create(b, loc, vt, ct.epilogueScale)
+                  .getResult()
+            : Value();
+    return applyEpilogue(
+        SmallVector<Value>(sums), scale,
+        [&](const RankUpdate &u, Value uB, Value j,
+            MutableArrayRef<Value> acc) {
+          SmallVector<Value> bv;
+          for (int64_t v = 0; v < nv; ++v)
+            bv.push_back(vector::LoadOp::create(
+                b, loc, vt, uB, ValueRange{j, add(col, idx(v * cfg.vw))}));
+          for (int64_t i = 0; i < cfg.mr; ++i) {
+            Value av = vector::BroadcastOp::create(
+                b, loc, vt, loadUpdateA(u, add(row, idx(i)), j));
             for (int64_t v = 0; v < nv; ++v)
-              bv.push_back(vector::LoadOp::create(
-                  b, loc, vt, uB, ValueRange{j, add(col, idx(v * cfg.vw))}));
-            for (int64_t i = 0; i < cfg.mr; ++i) {
-              Value av = vector::BroadcastOp::create(
-                  b, loc, vt, loadUpdateA(u, add(row, idx(i)), j));
-              for (int64_t v = 0; v < nv; ++v)
-                acc[i * nv + v] = updateStep(u, acc[i * nv + v], av, bv[v]);
-            }
-            scf::YieldOp::create(b, loc, acc);
-          });
-      out.assign(forOp.getResults().begin(), forOp.getResults().end());
-    }
-    return out;
+              acc[i * nv + v] = updateStep(u, acc[i * nv + v], av, bv[v]);
+          }
+        });
   }
 
   /// The epilogue on C[row + i, col + j] over the valid rows x cols, one
@@ -811,30 +829,15 @@ private:
     loop(idx(0), rows, 1, [&](Value i) {
       loop(idx(0), cols, 1, [&](Value jc) {
         SmallVector<Value> cIdx = at({add(row, i), add(col, jc)});
-        Value v = memref::LoadOp::create(b, loc, c, cIdx);
-        if (ct.epilogueScale)
-          v = arith::MulFOp::create(b, loc, v, ct.epilogueScale);
-        for (auto [u, uB] : llvm::zip_equal(ct.updates, updateBt)) {
-          auto forOp = scf::ForOp::create(
-              b, loc, idx(0), idx(u.k), idx(1), ValueRange{v},
-              [&, &u = u, uB = uB](OpBuilder &nb, Location, Value j,
-                                   ValueRange iter) {
-                OpBuilder::InsertionGuard guard(b);
-                b.setInsertionPointToEnd(nb.getInsertionBlock());
-                Value bj = memref::LoadOp::create(b, loc, uB,
-                                                  ValueRange{j, add(col, jc)});
-                Value a = loadUpdateA(u, add(row, i), j);
-                Value next = u.fused
-                                 ? math::FmaOp::create(b, loc, a, bj, iter[0])
-                                       .getResult()
-                                 : arith::AddFOp::create(
-                                       b, loc, iter[0],
-                                       arith::MulFOp::create(b, loc, a, bj))
-                                       .getResult();
-                scf::YieldOp::create(b, loc, next);
-              });
-          v = forOp.getResult(0);
-        }
+        Value v = applyEpilogue(
+            {memref::LoadOp::create(b, loc, c, cIdx)}, ct.epilogueScale,
+            [&](const RankUpdate &u, Value uB, Value j,
+                MutableArrayRef<Value> acc) {
+              Value bj = memref::LoadOp::create(b, loc, uB,
+                                                ValueRange{j, add(col, jc)});
+              acc[0] =
+                  updateStep(u, acc[0], loadUpdateA(u, add(row, i), j), bj);
+            })[0];
         memref::StoreOp::create(b, loc, v, c, cIdx);
       });
     });
@@ -1110,13 +1113,19 @@ private:
   SmallVector<Value> updateBt;
 };
 
-/// The linalg.fill that sets C right before `op` (only ops without memory
-/// effects in between), or null.
-linalg::FillOp findFill(linalg::LinalgOp op, Value c) {
+/// The nearest op before `op` in its block that has memory effects, or
+/// null.
+Operation *prevWithMemoryEffects(Operation *op) {
   Operation *prev = op->getPrevNode();
   while (prev && isMemoryEffectFree(prev))
     prev = prev->getPrevNode();
-  auto fill = dyn_cast_or_null<linalg::FillOp>(prev);
+  return prev;
+}
+
+/// The linalg.fill that sets C right before `op` (only ops without memory
+/// effects in between), or null.
+linalg::FillOp findFill(linalg::LinalgOp op, Value c) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(prevWithMemoryEffects(op));
   if (!fill || !fill.hasPureBufferSemantics() || fill.getOutputs()[0] != c ||
       !fill.getInputs()[0].getType().isF32())
     return {};
@@ -1189,16 +1198,8 @@ std::optional<RankUpdate> matchRankUpdate(Operation *op,
     if (r == root || (!isAllocation(root) && !isAllocation(r)))
       return std::nullopt;
   }
-  RankUpdate update;
-  update.a = u->a;
-  update.b = u->b;
-  update.aRowDim = u->aRowDim;
-  update.aKDim = u->aKDim;
-  update.bRowDim = u->bRowDim;
-  update.bKDim = u->bKDim;
-  update.k = u->k;
-  update.fused = u->fused;
-  return update;
+  return RankUpdate{u->a,       u->b,     u->aRowDim, u->aKDim,
+                    u->bRowDim, u->bKDim, u->k,       u->fused};
 }
 
 /// The ops after the FP4 contraction `op` that its epilogue takes over,
@@ -1233,10 +1234,7 @@ SmallVector<Operation *> findEpilogue(linalg::LinalgOp op, Contraction &ct,
 /// (only memory-effect-free ops in between), when the GEMM can read the
 /// source instead: C a fresh buffer, the source a row-major one of its own.
 memref::CopyOp findInitCopy(linalg::LinalgOp op, const Contraction &ct) {
-  Operation *prev = op->getPrevNode();
-  while (prev && isMemoryEffectFree(prev))
-    prev = prev->getPrevNode();
-  auto copy = dyn_cast_or_null<memref::CopyOp>(prev);
+  auto copy = dyn_cast_or_null<memref::CopyOp>(prevWithMemoryEffects(op));
   if (!copy || copy.getTarget() != ct.c)
     return {};
   Value root = memrefRoot(ct.c);

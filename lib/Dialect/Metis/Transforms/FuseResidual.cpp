@@ -53,7 +53,7 @@ linalg::GenericOp expandResidual(RewriterBase &rewriter,
   int64_t blocks = resultType.getDimSize(1), block = resultType.getDimSize(2);
   AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
   AffineMap row = AffineMap::get(2, 0, {d0}, ctx);
-  AffineMap col = AffineMap::get(2, 0, {rewriter.getAffineDimExpr(1)}, ctx);
+  AffineMap col = AffineMap::get(2, 0, {d1}, ctx);
 
   rewriter.setInsertionPoint(expand);
   SmallVector<Value> ins;
@@ -101,17 +101,13 @@ bool fuseIntoConsumers(RewriterBase &rewriter, linalg::GenericOp producer) {
   for (OpOperand *use : uses) {
     auto consumer = dyn_cast<linalg::GenericOp>(use->getOwner());
     if (!consumer || !consumer->hasAttr(kElementwiseAttrName) ||
-        !consumer.isDpsInput(use))
+        !consumer.isDpsInput(use) || !linalg::areElementwiseOpsFusable(use))
       continue;
+    // A private copy: fused into a consumer that shares the producer,
+    // upstream would keep R as an extra result for the other consumers.
     rewriter.setInsertionPoint(producer);
-    auto copy = cast<linalg::GenericOp>(rewriter.clone(*producer));
+    Operation *copy = rewriter.clone(*producer);
     rewriter.modifyOpInPlace(consumer, [&] { use->set(copy->getResult(0)); });
-    if (!linalg::areElementwiseOpsFusable(use)) {
-      rewriter.modifyOpInPlace(consumer,
-                               [&] { use->set(producer->getResult(0)); });
-      rewriter.eraseOp(copy);
-      continue;
-    }
     // Upstream builds the fused op at the insertion point.
     rewriter.setInsertionPoint(consumer);
     FailureOr<linalg::ElementwiseOpFusionResult> fused =
@@ -145,14 +141,11 @@ struct FuseResidualPass : metis::impl::MetisFuseResidualBase<FuseResidualPass> {
     for (linalg::GenericOp residual : residuals) {
       Value r = residual->getResult(0);
       // Every user must be the blocking reshape of a quantization.
-      SmallVector<tensor::ExpandShapeOp> expands;
-      if (!llvm::all_of(r.getUsers(), [&](Operation *user) {
-            auto expand = dyn_cast<tensor::ExpandShapeOp>(user);
-            if (expand)
-              expands.push_back(expand);
-            return expand != nullptr;
-          }))
+      if (!llvm::all_of(r.getUsers(), llvm::IsaPred<tensor::ExpandShapeOp>))
         continue;
+      SmallVector<tensor::ExpandShapeOp> expands;
+      for (Operation *user : r.getUsers())
+        expands.push_back(cast<tensor::ExpandShapeOp>(user));
       for (tensor::ExpandShapeOp expand : expands) {
         linalg::GenericOp blocked = expandResidual(rewriter, residual, expand);
         if (!blocked)
