@@ -26,7 +26,8 @@ std::string mlir::metis::detectHostISA() {
 }
 
 std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
-                                        bool gemmF32, bool gemmEpilogue) {
+                                        bool gemmF32, bool gemmEpilogue,
+                                        bool gemmSkinny) {
   // - eliminate-empty-tensors: a result that ends in a
   //   materialize_in_destination into an argument (the API's C) is computed
   //   in that argument instead of a fresh buffer copied into it at the end
@@ -59,6 +60,8 @@ std::string mlir::metis::getCPUPipeline(llvm::StringRef isa, int64_t threads,
       gemm += " f32=false";
     if (!gemmEpilogue)
       gemm += " epilogue=false";
+    if (!gemmSkinny)
+      gemm += " skinny=false";
     gemm += "},";
     if (omp)
       gemm += "convert-scf-to-openmp{num-threads=" + std::to_string(threads) +
@@ -112,7 +115,8 @@ LogicalResult mlir::metis::buildCPUPipeline(OpPassManager &pm,
   if (isa == "auto")
     isa = detectHostISA();
   return parsePassPipeline(getCPUPipeline(isa, options.threads, options.gemmF32,
-                                          options.gemmEpilogue),
+                                          options.gemmEpilogue,
+                                          options.gemmSkinny),
                            pm, errorStream);
 }
 

@@ -1,10 +1,12 @@
-// RUN: metis-opt %s --split-input-file --verify-diagnostics --metis-cpu-gemm="isa=avx2 mc=12 kc=16" | FileCheck %s
-// RUN: metis-opt %s --split-input-file --metis-cpu-gemm="isa=avx2 f32=false" | FileCheck %s --check-prefix=OFF
-// RUN: metis-opt %s --split-input-file --metis-cpu-gemm="isa=avx2 threads=2" 2>/dev/null | FileCheck %s --check-prefix=PAR
+// RUN: metis-opt %s --split-input-file --verify-diagnostics --metis-cpu-gemm="isa=avx2 skinny=false mc=12 kc=16" | FileCheck %s
+// RUN: metis-opt %s --split-input-file --metis-cpu-gemm="isa=avx2 skinny=false f32=false" | FileCheck %s --check-prefix=OFF
+// RUN: metis-opt %s --split-input-file --metis-cpu-gemm="isa=avx2 skinny=false threads=2" 2>/dev/null | FileCheck %s --check-prefix=PAR
 
 // f32 contractions (linalg.matmul, generics tagged metis.spectral_gemm) go
 // through the same blocked nest as the FP4 GEMM, without decode, in strict
 // order: the accumulators start from C and every k adds mulf then addf.
+// (skinny=false: these shapes have a side of at most 32 rows, which the
+// skinny kernel would take; it has its own test, cpu-gemm-skinny.mlir.)
 
 // OFF-LABEL: func.func @matmul
 //       OFF:   linalg.matmul

@@ -42,6 +42,14 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "epilogue=; same bits); false runs them as passes of "
                      "their own"),
       llvm::cl::init(true)};
+  Option<bool> gemmSkinny{
+      *this, "gemm-skinny",
+      llvm::cl::desc("Run the strict f32 contractions with a side of at most "
+                     "64 rows (the spectral split's X·Q and Qᵀ·X) on the "
+                     "skinny kernel, which reads the long operand once in "
+                     "place (metis-cpu-gemm skinny=; same bits); false "
+                     "packs it like any GEMM"),
+      llvm::cl::init(true)};
 };
 
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
@@ -138,7 +146,8 @@ std::string detectHostISA();
 /// The passes of `metis-cpu-pipeline` as a textual pipeline (relative to a
 /// builtin.module), for an `isa` that is not `auto`.
 std::string getCPUPipeline(llvm::StringRef isa, int64_t threads = 1,
-                           bool gemmF32 = true, bool gemmEpilogue = true);
+                           bool gemmF32 = true, bool gemmEpilogue = true,
+                           bool gemmSkinny = true);
 
 /// Adds `metis-cpu-pipeline` to `pm` (anchored on builtin.module); fails
 /// with a message on `errorStream` for an unknown `isa`.

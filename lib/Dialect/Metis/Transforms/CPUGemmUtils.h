@@ -1,7 +1,8 @@
 //===- CPUGemmUtils.h - helpers of metis-cpu-gemm --------------*- C++ -*-===//
 //
 // Internal to lib/Dialect/Metis/Transforms: the register transpose shared by
-// the GEMM's packing and the matvec kernel, and the matvec/vecmat rewrites.
+// the GEMM's packing and the matvec kernel, the matvec/vecmat rewrites, and
+// the kernel for f32 contractions with one narrow side.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +28,36 @@ void interchangeVecmat(linalg::VecmatOp op);
 /// linalg.matvec on f32 memrefs with unit inner strides → 8 rows at a time
 /// with register transposes (same bits; see the .cpp). No-op otherwise.
 void vectorizeMatvec(linalg::MatvecOp op);
+
+/// A strict f32 contraction with one narrow side: C(i, t) += Σ_k P(i, k) ·
+/// L(t, k) for i < s ≤ 64, accumulated k by k in ascending order (see
+/// CPUSkinnyGemm.cpp). Operands are 2-D memrefs indexed [rowDim, kDim].
+struct SkinnyGemm {
+  /// The narrow operand (s rows) and the long one (t rows); L has a static
+  /// unit stride along t or along k (isSkinnyLayout).
+  Value p, l;
+  unsigned pRowDim = 0, pKDim = 1, lRowDim = 0, lKDim = 1;
+  /// C is s x t, or t x s when `cTransposed` (P was the contraction's B).
+  Value c;
+  bool cTransposed = false;
+  /// If set, C's initial values are read from here (a folded copy).
+  Value cInit;
+  int64_t s = 0, t = 0, k = 0;
+  /// One fused multiply-add per step (a `math.fma` body), else mulf + addf.
+  bool fused = false;
+  /// f32 lanes per vector (16 or 8): also the k steps per block (a lanes x
+  /// lanes register transpose) and twice the accumulators live at once.
+  int64_t lanes = 16;
+  /// > 1: the chunks of t are an scf.parallel.
+  int64_t threads = 1;
+};
+
+/// Whether the long operand `l` has a static unit stride along its row or
+/// its k dim, as emitSkinnyGemm requires.
+bool isSkinnyLayout(Value l, unsigned lRowDim, unsigned lKDim);
+
+/// Emits `g` at the builder's position: L read once, in place.
+void emitSkinnyGemm(OpBuilder &b, Location loc, const SkinnyGemm &g);
 
 } // namespace mlir::metis
 

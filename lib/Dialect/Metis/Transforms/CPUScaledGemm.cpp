@@ -71,6 +71,10 @@ struct TileConfig {
   int64_t mr, nr, vw, mc, nc, kc;
   /// > 1: the B packing and the ic loop are scf.parallel.
   int64_t threads = 1;
+  /// Strict f32 contractions with a narrow side use the skinny kernel.
+  bool skinny = true;
+  /// FP4 with a narrow N: computed as Cᵀ = B·Aᵀ (see tileFor).
+  bool transposeC = false;
 };
 
 /// A rank-k update `C[m, n] += Σ_j A·B` (f32, k ascending, as its loops)
@@ -324,6 +328,12 @@ public:
 
   /// Emits C += A·Bᵀ (C = fill + A·Bᵀ with a folded fill).
   void build() {
+    if (std::optional<SkinnyGemm> g = skinny()) {
+      emitSkinnyGemm(b, loc, *g);
+      return;
+    }
+    if (cfg.transposeC)
+      return buildTransposed();
     Value c = ct.c;
     // Ap[panel][k * mrPad + lane], Bp[panel][k * nrPad + lane]. Threaded,
     // each parallel iteration (jc or ic block) allocates its own Ap and
@@ -358,6 +368,79 @@ public:
 
 private:
   VectorType accType() { return VectorType::get({cfg.vw}, b.getF32Type()); }
+
+  /// Cᵀ = B·Aᵀ into a scratch Ct, then transposed into C: the narrow B
+  /// fills whole mr-row panels and the long A is packed (decoded) once as
+  /// nr-wide panels. Every element keeps its products and their order (per
+  /// K block from zero, k ascending, then added to C): same bits. The
+  /// copies are N·M scalars against N·M·K multiply-adds.
+  void buildTransposed() {
+    Value cT = allocF32({ct.n, ct.m});
+    auto transposeCopy = [&](bool toScratch) {
+      loop(idx(0), idx(ct.m), 1, [&](Value i) {
+        loop(idx(0), idx(ct.n), 1, [&](Value j) {
+          if (toScratch)
+            memref::StoreOp::create(
+                b, loc, memref::LoadOp::create(b, loc, ct.c, ValueRange{i, j}),
+                cT, ValueRange{j, i});
+          else
+            memref::StoreOp::create(
+                b, loc, memref::LoadOp::create(b, loc, cT, ValueRange{j, i}),
+                ct.c, ValueRange{i, j});
+        });
+      });
+    };
+    // A folded fill initialises Ct in the first K block.
+    if (!ct.fill)
+      transposeCopy(/*toScratch=*/true);
+    Contraction swapped = ct;
+    std::swap(swapped.a, swapped.b);
+    std::swap(swapped.aScales, swapped.bScales);
+    std::swap(swapped.aCollapsed, swapped.bCollapsed);
+    std::swap(swapped.m, swapped.n);
+    swapped.c = cT;
+    TileConfig plain = cfg;
+    plain.transposeC = false;
+    GemmBuilder(b, loc, swapped, plain, /*vectorC=*/true).build();
+    transposeCopy(/*toScratch=*/false);
+    memref::DeallocOp::create(b, loc, cT);
+  }
+
+  /// The strict f32 contraction as a skinny one (CPUSkinnyGemm.cpp): one
+  /// side of at most kMaxSkinnyRows, the other and K at least 4 vectors
+  /// (smaller products, e.g. the split's 4096 x 16 x 20, gain nothing for
+  /// the code), and the long operand unit-stride along its rows or k. Only
+  /// for vector widths whose register transpose fits the register file
+  /// (vw x vw values, plus vw/2 accumulators).
+  std::optional<SkinnyGemm> skinny() const {
+    constexpr int64_t kMaxSkinnyRows = 64;
+    if (!cfg.skinny || ct.fp4 || !ct.strict || (cfg.vw != 16 && cfg.vw != 8))
+      return std::nullopt;
+    int64_t longMin = 4 * cfg.vw;
+    bool pIsA = ct.m <= kMaxSkinnyRows && ct.n >= longMin && ct.m <= ct.n;
+    bool pIsB = !pIsA && ct.n <= kMaxSkinnyRows && ct.m >= longMin;
+    if ((!pIsA && !pIsB) || ct.k < longMin)
+      return std::nullopt;
+    SkinnyGemm g;
+    g.p = pIsA ? ct.a : ct.b;
+    g.pRowDim = pIsA ? ct.aRowDim : ct.bRowDim;
+    g.pKDim = pIsA ? ct.aKDim : ct.bKDim;
+    g.l = pIsA ? ct.b : ct.a;
+    g.lRowDim = pIsA ? ct.bRowDim : ct.aRowDim;
+    g.lKDim = pIsA ? ct.bKDim : ct.aKDim;
+    if (!isSkinnyLayout(g.l, g.lRowDim, g.lKDim))
+      return std::nullopt;
+    g.c = ct.c;
+    g.cTransposed = pIsB;
+    g.cInit = ct.cInit;
+    g.s = pIsA ? ct.m : ct.n;
+    g.t = pIsA ? ct.n : ct.m;
+    g.k = ct.k;
+    g.fused = ct.fused;
+    g.lanes = cfg.vw;
+    g.threads = cfg.threads;
+    return g;
+  }
 
   /// Index constants, all created where the builder started.
   Value idx(int64_t v) {
@@ -1410,6 +1493,7 @@ struct CPUScaledGemmPass
     if (threads < 1)
       return bad("threads must be at least 1");
     cfg.threads = threads;
+    cfg.skinny = skinny;
     return success();
   }
 
@@ -1470,13 +1554,21 @@ struct CPUScaledGemmPass
   /// The register tile for `ct`: the preset's, except for a narrow N (at
   /// most nr - vector-width, e.g. the rank-16 products of a spectral
   /// split) when neither mr nor nr was given: there an nr-wide tile would
-  /// be half padding, so it takes N rounded up to whole vectors and spends
-  /// the same number of accumulators on more rows (each C element still
-  /// accumulates in the same order, so the bits do not change).
+  /// be half padding. An FP4 contraction with at least 2 nr rows (and no
+  /// rank-k update, whose C tiles must be C's own) is then computed
+  /// transposed, Cᵀ = B·Aᵀ with the preset's tile: each decoded element of
+  /// the long A feeds an mr-row panel of B instead of N columns (≈ 2.5x at
+  /// 4096 x 16 x 4096). Otherwise the tile takes N rounded up to whole
+  /// vectors and spends the same number of accumulators on more rows.
+  /// Either way each C element accumulates in the same order: same bits.
   TileConfig tileFor(const Contraction &ct) const {
     TileConfig t = cfg;
     if (mr != 0 || nr != 0 || ct.n <= 0 || ct.n > cfg.nr - cfg.vw)
       return t;
+    if (ct.fp4 && !ct.batched && ct.updates.empty() && ct.m >= 2 * cfg.nr) {
+      t.transposeC = true;
+      return t;
+    }
     int64_t accumulators = cfg.mr * (cfg.nr / cfg.vw);
     t.nr = llvm::divideCeil(ct.n, cfg.vw) * cfg.vw;
     t.mr = accumulators / (t.nr / cfg.vw);

@@ -193,6 +193,15 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     bit-identical to the separate ops (tests compare bits with
     `epilogue=false`).
 
+    **Skinny f32 contractions** (`skinny`, on by default): a strict f32
+    contraction with one side s ≤ 64 (the split's X·Q and Qᵀ·X, s = k + p)
+    and the other t ≥ 4 vectors, whose long operand has a unit stride along
+    t or along k, skips the BLIS nest: the long operand is read once, in
+    place (no packing), one vector of t per k step, as loads (t unit-stride)
+    or 16x16 (AVX2: 8x8) register transposes (k unit-stride), against all s
+    rows of the narrow one, whose C rows accumulate in an L1/L2 scratch.
+    The k steps of each C element keep their ascending order: same bits.
+
     Dynamic strides are compared with the row-major ones at run time: the
     fast version then uses them statically (one vector load per row and
     scale block of codes, vector access to C); otherwise the same nest runs
@@ -218,6 +227,10 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     Option<"epilogue", "epilogue", "bool", /*default=*/"true",
            "Fold the tensor-scale epilogue and the rank-k updates of C that "
            "follow an FP4 contraction into its last write of C">,
+    Option<"skinny", "skinny", "bool", /*default=*/"true",
+           "Strict f32 contractions with one side of at most 64 rows (the "
+           "spectral split's X·Q and Qᵀ·X) read the long operand once, in "
+           "place, against all narrow rows at a time; same bits">,
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "More than 1: the jc loop (wide N) or the B packing and ic loop "
            "(narrow N) become scf.parallel (lower with "

@@ -1,0 +1,134 @@
+"""metis-cpu-gemm's skinny kernel (CPUSkinnyGemm.cpp): strict f32
+contractions with one side of at most 64 rows (the spectral split's X·Q and
+Qᵀ·X) read the long operand in place, one vector of its long dim per k
+step. Checked bit for bit against the sequential float32 oracles of
+test_cpu_gemm_f32 (a rounded multiply and add, or one fma, per k step, k
+ascending) for: the narrow side as A or B, all four operand layouts (the
+long operand unit-stride along its rows: vector loads; along k: register
+transposes), edge tiles, a k tail, s = 1 32 and 64, both presets, 2 threads,
+and a C initialised from a copy (the residual's form)."""
+
+import ctypes
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metis import compiler, runtime
+from testutil import requires_metis_opt, same_bits
+from test_cpu_gemm_f32 import module, sequential_fma_oracle, sequential_oracle
+
+pytestmark = requires_metis_opt
+
+LIBOMP = Path("/usr/lib/llvm-22/lib/libomp.so")
+
+LAYOUTS = [("mk", "kn"), ("mk", "nk"), ("km", "kn"), ("km", "nk")]
+
+# M, N, K, isa: the narrow side A (M ≤ 64) or B (N ≤ 64); 16-lane tiles
+# with an edge (70, 100, 135) and without (64); K a multiple of the
+# 16 (8) k steps of a block or with a tail; s = 1, 32 and 64.
+CASES = [(20, 100, 64, "avx512"), (100, 20, 67, "avx512"),
+         (1, 70, 72, "avx512"), (135, 32, 83, "avx512"),
+         (64, 80, 64, "avx512"), (20, 64, 64, "avx512"),
+         (13, 45, 37, "avx2"), (50, 7, 100, "avx2")]
+
+
+def run(text, pipeline, *args):
+    runtime.load(text, (pipeline,)).call("mm", *args)
+
+
+def operands(m, n, k, a_layout, b_layout, seed):
+    rng = np.random.default_rng(seed)
+    ash = (m, k) if a_layout == "mk" else (k, m)
+    bsh = (k, n) if b_layout == "kn" else (n, k)
+    a = rng.standard_normal(ash).astype(np.float32)
+    b = rng.standard_normal(bsh).astype(np.float32)
+    c0 = rng.standard_normal((m, n)).astype(np.float32)
+    return (a, b, c0, a if a_layout == "mk" else a.T,
+            b if b_layout == "kn" else b.T)
+
+
+def skinny_ir(text, isa="avx512"):
+    return compiler.opt(text, [
+        "--one-shot-bufferize=bufferize-function-boundaries",
+        f"--metis-cpu-gemm=isa={isa}"])
+
+
+@pytest.mark.parametrize("kind", ["generic", "fma"])
+@pytest.mark.parametrize("a_layout,b_layout", LAYOUTS)
+@pytest.mark.parametrize("m,n,k,isa", CASES)
+def test_skinny_bit_exact(m, n, k, isa, a_layout, b_layout, kind):
+    text, _, _ = module(m, n, k, a_layout, b_layout, kind)
+    a, b, c0, am, bm = operands(m, n, k, a_layout, b_layout, m * n + k)
+    oracle = sequential_fma_oracle if kind == "fma" else sequential_oracle
+    want = oracle(am, bm, c0)
+    c = c0.copy()
+    run(text, f"--metis-cpu-pipeline=isa={isa}", a, b, c)
+    assert same_bits(c, want)
+
+
+@pytest.mark.parametrize("a_layout,b_layout", LAYOUTS)
+def test_skinny_is_taken(a_layout, b_layout):
+    """The modules above run the skinny kernel (no packed panels: its only
+    buffers are the narrow operand, k-major, and the C scratch), and
+    `skinny=false` gives the BLIS nest back."""
+    text, _, _ = module(20, 100, 64, a_layout, b_layout, "fma")
+    packed = "memref.alloc() {alignment = 64 : i64} : memref<64x20xf32>"
+    out = skinny_ir(text)
+    assert packed in out and "memref.prefetch" in out
+    assert "linalg." not in out
+    blis = compiler.opt(text, [
+        "--one-shot-bufferize=bufferize-function-boundaries",
+        "--metis-cpu-gemm=isa=avx512 skinny=false"])
+    assert packed not in blis and "memref.prefetch" not in blis
+
+
+@pytest.mark.parametrize("m,n,k", [(65, 100, 64), (100, 65, 64),
+                                   (20, 63, 64), (20, 100, 63)])
+def test_skinny_not_taken(m, n, k):
+    """Both sides wider than 64, the long side or K under 4 vectors: the
+    BLIS nest (and still the oracle's bits)."""
+    text, _, _ = module(m, n, k, "mk", "nk", "fma")
+    assert "memref.prefetch" not in skinny_ir(text)
+    a, b, c0, am, bm = operands(m, n, k, "mk", "nk", 3)
+    c = c0.copy()
+    run(text, "--metis-cpu-pipeline=isa=avx512", a, b, c)
+    assert same_bits(c, sequential_fma_oracle(am, bm, c0))
+
+
+def copy_module(m, n, k):
+    """C = C0 + A·B into a fresh buffer: bufferization copies the read-only
+    C0 first, and metis-cpu-gemm folds that copy (the split's residual)."""
+    text, ash, bsh = module(m, n, k, "mk", "kn", "fma")
+    c_t, c_m = f"tensor<{m}x{n}xf32>", f"memref<{m}x{n}xf32>"
+    text = text.replace(
+        f"%cm: {c_m})", f"%cm: {c_m}, %c0m: {c_m})").replace(
+        f"%c = bufferization.to_tensor %cm restrict : {c_m} to {c_t}",
+        f"%c = bufferization.to_tensor %c0m restrict : {c_m} to {c_t}")
+    return text
+
+
+@pytest.mark.parametrize("m,n,k", [(100, 20, 80), (20, 100, 80)])
+def test_skinny_copy_fold(m, n, k):
+    text = copy_module(m, n, k)
+    a, b, c0, am, bm = operands(m, n, k, "mk", "kn", 5)
+    c = np.full((m, n), np.nan, np.float32)
+    runtime.load(text, ("--metis-cpu-pipeline=isa=avx512",)).call(
+        "mm", a, b, c, c0)
+    assert same_bits(c, sequential_fma_oracle(am, bm, c0))
+
+
+@pytest.mark.skipif(not LIBOMP.exists(), reason="libomp-22-dev not installed")
+@pytest.mark.parametrize("a_layout,b_layout", [("mk", "kn"), ("km", "nk")])
+@pytest.mark.parametrize("m,n,k", [(20, 300, 72), (300, 20, 72)])
+def test_skinny_threads(m, n, k, a_layout, b_layout):
+    """threads > 1: the chunks of the long side are an scf.parallel (one
+    per thread for a unit-stride long side, one per tile otherwise)."""
+    ctypes.CDLL(str(LIBOMP), mode=ctypes.RTLD_GLOBAL)
+    text, _, _ = module(m, n, k, a_layout, b_layout, "fma")
+    a, b, c0, am, bm = operands(m, n, k, a_layout, b_layout, 9)
+    want = sequential_fma_oracle(am, bm, c0)
+    for threads in (2, 3):
+        c = c0.copy()
+        run(text, f"--metis-cpu-pipeline=isa=avx512 threads={threads}", a, b, c)
+        assert same_bits(c, want), threads
