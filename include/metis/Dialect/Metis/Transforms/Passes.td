@@ -45,10 +45,17 @@ def MetisFuseResidual : Pass<"metis-fuse-residual"> {
     writing and reading 64 MiB and the page faults of a fresh buffer for k
     FMAs per element and pass; the results are bit-identical.
 
+    The rows of Vt that R reads are sliced from a zero-padded copy (a
+    `tensor.generate`) when their pitch is an even number of 64-byte lines:
+    every vector of R reads one line of each of the k rows, and at a
+    power-of-two pitch (N a multiple of 1024) those lines all map to one L1
+    set (k = 16 against 12 ways), so each read went to L2.
+
     A residual with other users, another reshape or a generic that cannot
     take it is left as it is (then vectorized on its own).
   }];
   let dependentDialects = [
+    "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
   ];
