@@ -134,3 +134,29 @@ func.func @untagged(%x: tensor<2x16xf32>, %init: tensor<2x16xf32>) -> tensor<2x1
   } -> tensor<2x16xf32>
   return %r : tensor<2x16xf32>
 }
+
+// -----
+
+// A body with a chain of 4 or more dependent FMAs (a fused residual's k
+// terms): the innermost loop with more than one iteration is unrolled by 4,
+// so that four vectors' chains overlap.
+// CHECK-LABEL: func.func @fma_chain
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK:   scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK-COUNT-16: math.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: math.fma
+// CHECK: return
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @fma_chain(%x: tensor<8x8x16xf32>, %y: tensor<8x8x16xf32>) -> tensor<8x8x16xf32> {
+  %e = tensor.empty() : tensor<8x8x16xf32>
+  %r = linalg.generic {indexing_maps = [#id3, #id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %y : tensor<8x8x16xf32>, tensor<8x8x16xf32>) outs(%e : tensor<8x8x16xf32>) attrs = {metis.elementwise} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = math.fma %a, %b, %a : f32
+    %1 = math.fma %a, %b, %0 : f32
+    %2 = math.fma %a, %b, %1 : f32
+    %3 = math.fma %a, %b, %2 : f32
+    linalg.yield %3 : f32
+  } -> tensor<8x8x16xf32>
+  return %r : tensor<8x8x16xf32>
+}

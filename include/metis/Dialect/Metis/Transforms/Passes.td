@@ -71,7 +71,11 @@ def MetisCPUVectorize : Pass<"metis-cpu-vectorize"> {
     `metis.elementwise`. This pass tiles each tagged generic on tensors to
     1 x .. x 1 x `vector-width` (the innermost loop; its whole extent when
     that is smaller than the width or not a multiple of it, up to 64) and
-    vectorizes the tile with upstream `linalg::vectorize`.
+    vectorizes the tile with upstream `linalg::vectorize`. A generic whose
+    body holds 4 or more `math.fma` (a residual that metis-fuse-residual
+    fused in, each element a chain of k dependent FMAs) has its innermost
+    loop of more than one iteration unrolled by 4, so that the chains of
+    four vectors overlap.
 
     The result is bit-identical to the scalar loops: the bodies are
     elementwise IEEE/integer arithmetic (the same ops, one per lane), and
