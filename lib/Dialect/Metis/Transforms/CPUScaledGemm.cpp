@@ -73,8 +73,6 @@ struct TileConfig {
   int64_t threads = 1;
   /// Strict f32 contractions with a narrow side use the skinny kernel.
   bool skinny = true;
-  /// FP4 with a narrow N: computed as Cᵀ = B·Aᵀ (see tileFor).
-  bool transposeC = false;
 };
 
 /// A rank-k update `C[m, n] += Σ_j A·B` (f32, k ascending, as its loops)
@@ -332,8 +330,6 @@ public:
       emitSkinnyGemm(b, loc, *g);
       return;
     }
-    if (cfg.transposeC)
-      return buildTransposed();
     Value c = ct.c;
     // Ap[panel][k * mrPad + lane], Bp[panel][k * nrPad + lane]. Threaded,
     // each parallel iteration (jc or ic block) allocates its own Ap and
@@ -368,43 +364,6 @@ public:
 
 private:
   VectorType accType() { return VectorType::get({cfg.vw}, b.getF32Type()); }
-
-  /// Cᵀ = B·Aᵀ into a scratch Ct, then transposed into C: the narrow B
-  /// fills whole mr-row panels and the long A is packed (decoded) once as
-  /// nr-wide panels. Every element keeps its products and their order (per
-  /// K block from zero, k ascending, then added to C): same bits. The
-  /// copies are N·M scalars against N·M·K multiply-adds.
-  void buildTransposed() {
-    Value cT = allocF32({ct.n, ct.m});
-    auto transposeCopy = [&](bool toScratch) {
-      loop(idx(0), idx(ct.m), 1, [&](Value i) {
-        loop(idx(0), idx(ct.n), 1, [&](Value j) {
-          if (toScratch)
-            memref::StoreOp::create(
-                b, loc, memref::LoadOp::create(b, loc, ct.c, ValueRange{i, j}),
-                cT, ValueRange{j, i});
-          else
-            memref::StoreOp::create(
-                b, loc, memref::LoadOp::create(b, loc, cT, ValueRange{j, i}),
-                ct.c, ValueRange{i, j});
-        });
-      });
-    };
-    // A folded fill initialises Ct in the first K block.
-    if (!ct.fill)
-      transposeCopy(/*toScratch=*/true);
-    Contraction swapped = ct;
-    std::swap(swapped.a, swapped.b);
-    std::swap(swapped.aScales, swapped.bScales);
-    std::swap(swapped.aCollapsed, swapped.bCollapsed);
-    std::swap(swapped.m, swapped.n);
-    swapped.c = cT;
-    TileConfig plain = cfg;
-    plain.transposeC = false;
-    GemmBuilder(b, loc, swapped, plain, /*vectorC=*/true).build();
-    transposeCopy(/*toScratch=*/false);
-    memref::DeallocOp::create(b, loc, cT);
-  }
 
   /// The strict f32 contraction as a skinny one (CPUSkinnyGemm.cpp): one
   /// side of at most kMaxSkinnyRows, the other and K at least 4 vectors
@@ -1554,21 +1513,13 @@ struct CPUScaledGemmPass
   /// The register tile for `ct`: the preset's, except for a narrow N (at
   /// most nr - vector-width, e.g. the rank-16 products of a spectral
   /// split) when neither mr nor nr was given: there an nr-wide tile would
-  /// be half padding. An FP4 contraction with at least 2 nr rows (and no
-  /// rank-k update, whose C tiles must be C's own) is then computed
-  /// transposed, Cᵀ = B·Aᵀ with the preset's tile: each decoded element of
-  /// the long A feeds an mr-row panel of B instead of N columns (≈ 2.5x at
-  /// 4096 x 16 x 4096). Otherwise the tile takes N rounded up to whole
-  /// vectors and spends the same number of accumulators on more rows.
-  /// Either way each C element accumulates in the same order: same bits.
+  /// be half padding, so it takes N rounded up to whole vectors and spends
+  /// the same number of accumulators on more rows (each C element still
+  /// accumulates in the same order, so the bits do not change).
   TileConfig tileFor(const Contraction &ct) const {
     TileConfig t = cfg;
     if (mr != 0 || nr != 0 || ct.n <= 0 || ct.n > cfg.nr - cfg.vw)
       return t;
-    if (ct.fp4 && !ct.batched && ct.updates.empty() && ct.m >= 2 * cfg.nr) {
-      t.transposeC = true;
-      return t;
-    }
     int64_t accumulators = cfg.mr * (cfg.nr / cfg.vw);
     t.nr = llvm::divideCeil(ct.n, cfg.vw) * cfg.vw;
     t.mr = accumulators / (t.nr / cfg.vw);
