@@ -109,11 +109,20 @@ func.func @transposed(%x: memref<100x64xf32>, %q: memref<64x20xf32>, %c: memref<
 // CHECK-LABEL: func.func @short
 //   CHECK-NOT:   memref.prefetch
 //       CHECK:   memref.alloc() {alignment = 64 : i64} : memref<2x2048xf32>
+// A long operand whose unit stride is not its innermost dim (a column-major
+// view): vector loads would run along the wrong dim, so the BLIS nest.
+// CHECK-LABEL: func.func @column_major
+//   CHECK-NOT:   memref.prefetch
+//       CHECK:   return
 func.func @wide(%a: memref<65x64xf32>, %b: memref<100x64xf32>, %c: memref<65x100xf32>) {
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%a, %b : memref<65x64xf32>, memref<100x64xf32>) outs(%c : memref<65x100xf32>)
   return
 }
 func.func @short(%a: memref<20x64xf32>, %b: memref<63x64xf32>, %c: memref<20x63xf32>) {
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%a, %b : memref<20x64xf32>, memref<63x64xf32>) outs(%c : memref<20x63xf32>)
+  return
+}
+func.func @column_major(%q: memref<20x72xf32>, %x: memref<72x100xf32, strided<[1, 72]>>, %c: memref<20x100xf32>) {
+  linalg.matmul ins(%q, %x : memref<20x72xf32>, memref<72x100xf32, strided<[1, 72]>>) outs(%c : memref<20x100xf32>)
   return
 }

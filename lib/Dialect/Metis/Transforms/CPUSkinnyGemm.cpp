@@ -46,11 +46,12 @@ constexpr int64_t kMaxScratch = 65536;
 /// How far ahead each row of L is prefetched, in 64-byte lines.
 constexpr int64_t kPrefetchLines = 8;
 
-/// Whether dim `d` of the memref `v` has a static unit stride.
+/// Whether dim `d` of the 2-D memref `v` is its innermost one with a static
+/// unit stride (what a vector.load along it needs).
 bool unitStride(Value v, unsigned d) {
   auto type = cast<MemRefType>(v.getType());
   auto [strides, offset] = type.getStridesAndOffset();
-  return strides[d] == 1;
+  return d == 1 && strides[1] == 1;
 }
 
 class SkinnyBuilder {
