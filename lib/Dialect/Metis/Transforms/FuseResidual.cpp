@@ -139,9 +139,9 @@ void padRowOperands(RewriterBase &rewriter, linalg::GenericOp residual) {
         Value last = arith::ConstantIndexOp::create(b, l, n - 1);
         Value inside = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ule,
                                              ivs[1], last);
-        Value col = arith::MinUIOp::create(b, l, ivs[1], last);
-        Value v =
-            tensor::ExtractOp::create(b, l, source, ValueRange{ivs[0], col});
+        Value clamped = arith::MinUIOp::create(b, l, ivs[1], last);
+        Value v = tensor::ExtractOp::create(b, l, source,
+                                            ValueRange{ivs[0], clamped});
         Value zero = arith::ConstantOp::create(
             b, l, b.getZeroAttr(type.getElementType()));
         tensor::YieldOp::create(
