@@ -10,6 +10,13 @@ process (the machine's load then hits both alike).
 Each build directory holds bin/metis-opt. Prints best and median times, the
 split's overhead over the GEMM of the same build (best-of, and per round:
 median [min, max]) and whether both builds give the same bits.
+
+On this shared VM wall times move 10-30 % between rounds; the share of CPU
+samples per compiled library is steadier. The script prints each
+library's file name, so that `perf report --sort dso` can be read:
+
+    perf record -F 1000 -o ab.data python3 benchmarks/ab_builds.py ...
+    perf report -i ab.data --stdio --sort dso
 """
 
 import argparse
@@ -53,6 +60,8 @@ def main():
         gemm = sf.scaled_matmul_lib(a.shape, b.shape)
         split = sf.spectral_matmul_lib(a.shape, b.shape, "b", 16, 1, "fp4",
                                        "exact", True, True)
+        print(f"{label} gemm: {gemm.path.name}\n{label} split: "
+              f"{split.path.name}")
         variants.append((f"{label} gemm", c_gemm, lambda lib=gemm, c=c_gemm:
                          lib.call("scaled_matmul", a, b, c, 0, api.rhs_seed(0))))
         variants.append((f"{label} split", c_split, lambda lib=split, c=c_split:
