@@ -113,8 +113,7 @@ def test_skinny_copy_fold(m, n, k):
     text = copy_module(m, n, k)
     a, b, c0, am, bm = operands(m, n, k, "mk", "kn", 5)
     c = np.full((m, n), np.nan, np.float32)
-    runtime.load(text, ("--metis-cpu-pipeline=isa=avx512",)).call(
-        "mm", a, b, c, c0)
+    run(text, "--metis-cpu-pipeline=isa=avx512", a, b, c, c0)
     assert same_bits(c, sequential_fma_oracle(am, bm, c0))
 
 

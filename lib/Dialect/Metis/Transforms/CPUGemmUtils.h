@@ -29,6 +29,10 @@ void interchangeVecmat(linalg::VecmatOp op);
 /// with register transposes (same bits; see the .cpp). No-op otherwise.
 void vectorizeMatvec(linalg::MatvecOp op);
 
+/// Whether dim `d` of the 2-D memref `v` is its innermost one with a static
+/// unit stride: what a vector.load along that dim needs.
+bool isUnitInnermost(Value v, unsigned d);
+
 /// A strict f32 contraction with one narrow side: C(i, t) += Σ_k P(i, k) ·
 /// L(t, k) for i < s ≤ 64, accumulated k by k in ascending order (see
 /// CPUSkinnyGemm.cpp). Operands are 2-D memrefs indexed [rowDim, kDim].

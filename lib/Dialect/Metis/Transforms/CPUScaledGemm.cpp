@@ -685,9 +685,6 @@ private:
   void packPanelF32(Value x, unsigned rowDim, unsigned kDim, int64_t lanes,
                     int64_t lanesPad, int64_t rows, Value row0, Value pc,
                     Value kcCur, Value buf, Value panel) {
-    auto type = cast<MemRefType>(x.getType());
-    SmallVector<int64_t> strides = type.getStridesAndOffset().first;
-    auto unitInner = [&](unsigned d) { return d == 1 && strides[1] == 1; };
     Type f32 = b.getF32Type();
     auto at2 = [&](Value row, Value k) {
       SmallVector<Value> ivs(2);
@@ -697,7 +694,7 @@ private:
     };
     forFullAndEdgePanel(row0, lanes, rows, [&](bool clamp,
                                                ArrayRef<Value> rowIdx) {
-        if (!clamp && unitInner(rowDim)) {
+        if (!clamp && isUnitInnermost(x, rowDim)) {
           auto vt = VectorType::get({lanes}, f32);
           loop(idx(0), kcCur, 1, [&](Value kk) {
             Value v =
@@ -708,7 +705,7 @@ private:
           return;
         }
         Value kVec = idx(0);
-        if (!clamp && unitInner(kDim)) {
+        if (!clamp && isUnitInnermost(x, kDim)) {
           constexpr int64_t w = 8;
           auto vt = VectorType::get({w}, f32);
           kVec = mul(arith::DivUIOp::create(b, loc, kcCur, idx(w)), idx(w));

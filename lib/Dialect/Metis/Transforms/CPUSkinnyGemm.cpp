@@ -46,30 +46,22 @@ constexpr int64_t kMaxScratch = 65536;
 /// How far ahead each row of L is prefetched, in 64-byte lines.
 constexpr int64_t kPrefetchLines = 8;
 
-/// Whether dim `d` of the 2-D memref `v` is its innermost one with a static
-/// unit stride (what a vector.load along it needs).
-bool unitStride(Value v, unsigned d) {
-  auto type = cast<MemRefType>(v.getType());
-  auto [strides, offset] = type.getStridesAndOffset();
-  return d == 1 && strides[1] == 1;
-}
-
 class SkinnyBuilder {
 public:
   SkinnyBuilder(OpBuilder &b, Location loc, const SkinnyGemm &g)
-      : b(b), loc(loc), g(g), direct(unitStride(g.l, g.lRowDim)),
-        kLanes(g.lanes), kBlock(g.lanes), kGroup(g.lanes / 2) {}
+      : b(b), loc(loc), g(g), direct(isUnitInnermost(g.l, g.lRowDim)),
+        lanes(g.lanes), groupRows(g.lanes / 2) {}
 
   void build() {
     // Direct: one chunk per thread (whole rows of L per k block), narrower
     // if Cs would not stay in L2. Transposed: one tile per chunk.
-    int64_t chunk = kLanes;
+    int64_t chunk = lanes;
     if (direct) {
       int64_t perThread =
           llvm::divideCeil(g.t, std::max<int64_t>(g.threads, 1));
-      int64_t fits = std::max<int64_t>(kMaxScratch / g.s / kLanes, 1);
+      int64_t fits = std::max<int64_t>(kMaxScratch / g.s / lanes, 1);
       chunk =
-          std::min<int64_t>(llvm::divideCeil(perThread, kLanes), fits) * kLanes;
+          std::min<int64_t>(llvm::divideCeil(perThread, lanes), fits) * lanes;
     }
     bool parallel = g.threads > 1;
     packP();
@@ -80,9 +72,9 @@ public:
       Value buf = parallel ? alloc(chunk) : cs;
       Value width = min(idx(chunk), sub(idx(g.t), t0));
       copyC(buf, t0, width, /*in=*/true);
-      int64_t kFull = g.k / kBlock * kBlock;
-      forLoop(false, idx(0), idx(kFull), kBlock,
-              [&](Value k0) { tiles(buf, t0, width, k0, kBlock); });
+      int64_t kFull = g.k / lanes * lanes;
+      forLoop(false, idx(0), idx(kFull), lanes,
+              [&](Value k0) { tiles(buf, t0, width, k0, lanes); });
       if (kFull != g.k)
         tiles(buf, t0, width, idx(kFull), g.k - kFull);
       copyC(buf, t0, width, /*in=*/false);
@@ -99,7 +91,7 @@ private:
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value min(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
-  VectorType vecType() { return VectorType::get({kLanes}, b.getF32Type()); }
+  VectorType vecType() { return VectorType::get({lanes}, b.getF32Type()); }
 
   Value alloc(int64_t chunk) {
     return memref::AllocOp::create(
@@ -186,27 +178,27 @@ private:
   }
 
   /// All tiles of the chunk over k0 .. k0 + kn, from vectors except for a
-  /// k tail (kn < kBlock) and the edge tile of a direct L (t not a
+  /// k tail (kn < lanes) and the edge tile of a direct L (t not a
   /// multiple of the lanes), whose x are gathered from scalars. A
   /// transposed L clamps the rows past t to the last one: their lanes are
   /// computed but never stored.
   void tiles(Value cs, Value t0, Value width, Value k0, int64_t kn) {
-    bool tail = kn != kBlock;
+    bool tail = kn != lanes;
     auto x = [&](Value tt) {
       Value col = add(t0, tt);
       if (tail)
         return loadScalars(col, k0, kn);
       return direct ? loadDirect(col, k0) : loadTransposed(col, k0);
     };
-    if (!direct || g.t % kLanes == 0) {
-      forLoop(false, idx(0), width, kLanes,
+    if (!direct || g.t % lanes == 0) {
+      forLoop(false, idx(0), width, lanes,
               [&](Value tt) { tile(cs, tt, k0, kn, x(tt)); });
       return;
     }
     // Chunks start at multiples of the lanes: only the last has an edge.
     Value fullWidth =
-        sub(width, arith::RemUIOp::create(b, loc, width, idx(kLanes)));
-    forLoop(false, idx(0), fullWidth, kLanes,
+        sub(width, arith::RemUIOp::create(b, loc, width, idx(lanes)));
+    forLoop(false, idx(0), fullWidth, lanes,
             [&](Value tt) { tile(cs, tt, k0, kn, x(tt)); });
     auto edge = scf::IfOp::create(
         b, loc,
@@ -221,9 +213,9 @@ private:
   /// x[kk] = L(col .. col + lanes - 1, k0 + kk): t is L's unit-stride dim.
   SmallVector<Value> loadDirect(Value col, Value k0) {
     SmallVector<Value> x;
-    for (int64_t kk = 0; kk < kBlock; ++kk)
+    for (int64_t kk = 0; kk < lanes; ++kk)
       prefetch(col, add(k0, idx(kk)));
-    for (int64_t kk = 0; kk < kBlock; ++kk)
+    for (int64_t kk = 0; kk < lanes; ++kk)
       x.push_back(vector::LoadOp::create(
           b, loc, vecType(), g.l,
           at(g.lRowDim, g.lKDim, col, add(k0, idx(kk)))));
@@ -234,7 +226,7 @@ private:
   /// unit-stride dim, transposed in registers: x[kk] holds column k0 + kk.
   SmallVector<Value> loadTransposed(Value col, Value k0) {
     SmallVector<Value> rows;
-    for (int64_t r = 0; r < kLanes; ++r) {
+    for (int64_t r = 0; r < lanes; ++r) {
       Value row = min(add(col, idx(r)), idx(g.t - 1));
       prefetch(row, k0);
       rows.push_back(vector::LoadOp::create(b, loc, vecType(), g.l,
@@ -249,7 +241,7 @@ private:
     SmallVector<Value> x;
     for (int64_t kk = 0; kk < kn; ++kk) {
       SmallVector<Value> elems;
-      for (int64_t r = 0; r < kLanes; ++r) {
+      for (int64_t r = 0; r < lanes; ++r) {
         Value row = min(add(col, idx(r)), idx(g.t - 1));
         elems.push_back(memref::LoadOp::create(
             b, loc, g.l, at(g.lRowDim, g.lKDim, row, add(k0, idx(kk)))));
@@ -268,12 +260,12 @@ private:
   }
 
   /// Cs[i, tt ..] += P(i, k0 + kk) · x[kk] for kk ascending: a loop over
-  /// groups of kGroup rows (one copy of the unrolled body), then the rest.
+  /// groups of groupRows rows (one copy of the unrolled body), then the rest.
   void tile(Value cs, Value tt, Value k0, int64_t kn, ArrayRef<Value> x) {
-    int64_t sFull = g.s / kGroup * kGroup;
+    int64_t sFull = g.s / groupRows * groupRows;
     if (sFull)
-      forLoop(false, idx(0), idx(sFull), kGroup,
-              [&](Value i0) { group(cs, tt, k0, kn, x, i0, kGroup); });
+      forLoop(false, idx(0), idx(sFull), groupRows,
+              [&](Value i0) { group(cs, tt, k0, kn, x, i0, groupRows); });
     if (sFull != g.s)
       group(cs, tt, k0, kn, x, idx(sFull), g.s - sFull);
   }
@@ -306,15 +298,22 @@ private:
   const SkinnyGemm &g;
   bool direct;
   Value pp;
-  /// Lanes per vector; k steps per block (one lanes x lanes transpose of a
-  /// transposed L: lanes registers); accumulators live at once.
-  int64_t kLanes, kBlock, kGroup;
+  /// Lanes per vector, which is also the k steps of a block (a transposed
+  /// L is loaded as one lanes x lanes register transpose); accumulators
+  /// live at once.
+  int64_t lanes, groupRows;
 };
 
 } // namespace
 
+bool mlir::metis::isUnitInnermost(Value v, unsigned d) {
+  auto type = cast<MemRefType>(v.getType());
+  auto [strides, offset] = type.getStridesAndOffset();
+  return d == 1 && strides[1] == 1;
+}
+
 bool mlir::metis::isSkinnyLayout(Value l, unsigned lRowDim, unsigned lKDim) {
-  return unitStride(l, lRowDim) || unitStride(l, lKDim);
+  return isUnitInnermost(l, lRowDim) || isUnitInnermost(l, lKDim);
 }
 
 void mlir::metis::emitSkinnyGemm(OpBuilder &b, Location loc,
