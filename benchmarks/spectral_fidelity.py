@@ -529,8 +529,9 @@ def split_macs(rows, cols, k, q, residual, warm=False):
     """Multiply-adds of spectral_split of a rows×cols matrix (+ compensation)."""
     l = api._sketch_width(rows, cols, k, P)
     t = q if warm else q + 1       # gaussian: q + 1 iterations, warm start q
-    products = (2 * t + 1) * l * rows * cols
-    orth = 2 * l * l * (t * (rows + cols) + rows)  # CGS2, 2t + 1 orths
+    # Each iteration X·V and Xᵀ·Q; with no iteration (t = 0) B = X·V.
+    products = max(2 * t, 1) * l * rows * cols
+    orth = 2 * l * l * (t * (rows + cols) if t else rows)  # CGS2 per orth
     resid = k * rows * cols * (2 if residual == "compensated" else 1)
     return products + orth + resid
 

@@ -175,12 +175,19 @@ def spectral_split(x, rank: int, oversample: int = 4, power_iters: int = 2,
     else:
         v = sketch_matrix(n, l, sketch, seed).astype(dtype)  # not orthonormal
         iters = power_iters + 1
-    for _ in range(iters):
+    for _ in range(iters - 1):
         q = orth(x @ v)
         v = orth(x.T @ q)
-    b = x @ v
-    qb = orth(b)
-    rb = qb.T @ b
+    if iters > 0:
+        # The last iteration's Q and Z = Xᵀ·Q: Rb = Qᵀ·X·V = Zᵀ·V.
+        qb = orth(x @ v)
+        z = x.T @ qb
+        v = orth(z)
+        rb = z.T @ v
+    else:
+        b = x @ v
+        qb = orth(b)
+        rb = qb.T @ b
     ur, sigma, w, sweeps = jacobi_svd(rb)
     order = _descending(sigma)
     u = qb @ ur[:, order[:rank]]

@@ -133,8 +133,9 @@ def true_svd(x):
 
 
 def halko_bound(sigma, k, p, q):
-    """E‖X − X·V·Vᵀ‖₂ ≤ [(1 + √(k/(p−1)))·σ_{k+1}^{2q+1} + e·√(k+p)/p ·
-    (Σ_{j>k} σ_j^{2(2q+1)})^{1/2}]^{1/(2q+1)} (Halko et al. Cor. 10.10)."""
+    """E‖X − Q·Qᵀ·X‖₂ ≤ [(1 + √(k/(p−1)))·σ_{k+1}^{2q+1} + e·√(k+p)/p ·
+    (Σ_{j>k} σ_j^{2(2q+1)})^{1/2}]^{1/(2q+1)} (Halko et al. Cor. 10.10),
+    Q = orth((X·Xᵀ)^q·X·Ω): the split's last Q (docs/SpectralSplit.md)."""
     t = 2 * q + 1
     a = ((1 + np.sqrt(k / (p - 1))) * sigma[k] ** t
          + np.e * np.sqrt(k + p) / p * np.sqrt(np.sum(sigma[k:] ** (2 * t))))
@@ -198,7 +199,7 @@ def test_algebra_gapped_and_gaussian_noise():
 
 @pytest.mark.parametrize("alpha", [0.5, 1.0, 2.0])
 def test_singular_values_within_halko_bound(alpha):
-    """q = 2: true σ_i − S_i ≤ the HMT bound on ‖X − XVVᵀ‖₂ (Weyl), S_i ≤
+    """q = 2: true σ_i − S_i ≤ the HMT bound on ‖X − QQᵀX‖₂ (Weyl), S_i ≤
     σ_i (interlacing), ‖R‖₂ ≤ σ_{k+1} + the bound."""
     x, _, _, _ = power_law(alpha)
     sigma = true_svd(x)[1]
@@ -284,14 +285,15 @@ def test_model_sketches():
                                     "row_sampling"])
 def test_every_sketch_resolves_fast_decay(config):
     """σ_i = i^-2, q = 0: every sketch captures the leading directions.
-    (row_sampling starts from X's rows, i.e. half an iteration later than
-    the test-matrix sketches, which start from Xᵀ·X·Ω: it is less accurate
-    at equal q.)"""
+    With q = 0 each is one range finder (HMT Alg. 4.1: X·Ω, or X's own rows
+    for row_sampling) and one projection; its Ritz values underestimate σ_i
+    by about (σ_{l+1}/σ_i)² times a modest random factor, (441/16)⁻² =
+    1.3e-3 at i = 4 (measured 0.4–1.4e-3 over the four sketches)."""
     x, *_ = power_law(2.0)
     sigma = true_svd(x)[1]
     u, s, vt, r = split(x, config)
     check_algebra(x, u, s, vt, r, K)
-    assert np.abs(s[:4] / sigma[:4] - 1).max() < 1e-3, s[:4] / sigma[:4]
+    assert np.abs(s[:4] / sigma[:4] - 1).max() < 5e-3, s[:4] / sigma[:4]
     assert np.sum(s.astype(float) ** 2) / np.sum(sigma[:K] ** 2) > 0.999
 
 

@@ -4,8 +4,11 @@
 // docs/SpectralSplit.md defines it:
 //
 //   V0 = Ω (sketch) | orth(X[rows]ᵀ) (row_sampling) | orth(V0) (warm start)
-//   repeat (q + 1 from Ω, q otherwise):  Q = orth(X·V);  V = orth(Xᵀ·Q)
-//   B = X·V;  Qb = orth(B);  Rb = Qbᵀ·B;  Rb = Ur·Σ·Wᵀ (one-sided Jacobi)
+//   t times (t = q + 1 from Ω, q otherwise):
+//     Q = orth(X·V);  Z = Xᵀ·Q;  V = orth(Z)
+//   t ≥ 1: Qb = Q and Rb = Zᵀ·V (= Qᵀ·X·V) of the last iteration;
+//   t = 0: B = X·V;  Qb = orth(B);  Rb = Qbᵀ·B
+//   Rb = Ur·Σ·Wᵀ (one-sided Jacobi)
 //   U = Qb·Ur[:, :k],  S = Σ[:k],  Vt = (V·W)[:, :k]ᵀ,  R = X − U·diag(S)·Vt
 //
 // Bases are stored transposed (`l×A`, one vector per contiguous row), which
@@ -35,6 +38,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::metis;
@@ -652,14 +656,18 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
       first = -1;
     }
 
-    // Subspace iterations: Q = orth(X·V); V = orth(Xᵀ·Q).
-    if (q > first)
-      vT = e.loop(e.idx(first), e.idx(q), {vT},
+    // Subspace iterations: Q = orth(X·V); V = orth(Xᵀ·Q). The last one is
+    // peeled: its Q and Z = Xᵀ·Q give the projection without another pass
+    // over X.
+    auto iterate = [&x](OpBuilder &b, Location loc, Value vT) {
+      Value qT = emitOrthonormalizeRows(b, loc, emitTimesBasis(b, loc, x, vT));
+      Value zT = emitMatmul(b, loc, qT, x);
+      return std::make_tuple(qT, zT, emitOrthonormalizeRows(b, loc, zT));
+    };
+    if (q - 1 > first)
+      vT = e.loop(e.idx(first), e.idx(q - 1), {vT},
                   [&](E &s, Value, ValueRange args) -> SmallVector<Value> {
-                    Value qT = emitOrthonormalizeRows(
-                        s.b, s.loc, emitTimesBasis(s.b, s.loc, x, args[0]));
-                    Value next = emitOrthonormalizeRows(
-                        s.b, s.loc, emitMatmul(s.b, s.loc, qT, x));
+                    Value next = std::get<2>(iterate(s.b, s.loc, args[0]));
                     // Written back into the carried tensor, so that the loop
                     // bufferizes in place (yield equivalent to the iter_arg).
                     return {linalg::CopyOp::create(s.b, s.loc, next, args[0])
@@ -667,10 +675,21 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
                   })
                .getResult(0);
 
-    // B = X·V, Qb = orth(B), Rb = Qbᵀ·B (computed transposed: Bᵀ·Qb).
-    Value bT = emitTimesBasis(rewriter, loc, x, vT);
-    Value qbT = emitOrthonormalizeRows(rewriter, loc, bT);
-    Value rbT = emitMatmulTransposeB(rewriter, loc, bT, qbT);
+    // The projection onto the last Q (HMT's B = Qᵀ·X, never formed):
+    // Rb = Qᵀ·X·V = Zᵀ·V (l×l, computed transposed: Vᵀ·Z) and Qb = Q, so
+    // that X ≈ Qb·Rb·Vᵀ. With no iteration (t = 0): B = X·V, Qb = orth(B),
+    // Rb = Qbᵀ·B (computed transposed: Bᵀ·Qb), so that X ≈ B·Vᵀ.
+    Value qbT, rbT;
+    if (q > first) {
+      auto [qT, zT, next] = iterate(rewriter, loc, vT);
+      vT = next;
+      qbT = qT;
+      rbT = emitMatmulTransposeB(rewriter, loc, vT, zT);
+    } else {
+      Value bT = emitTimesBasis(rewriter, loc, x, vT);
+      qbT = emitOrthonormalizeRows(rewriter, loc, bT);
+      rbT = emitMatmulTransposeB(rewriter, loc, bT, qbT);
+    }
     SmallSVD svd = emitSmallSVD(rewriter, loc, rbT);
 
     auto slice = [&](Value t, ArrayRef<int64_t> sizes) -> Value {
