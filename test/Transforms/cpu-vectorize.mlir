@@ -1,6 +1,9 @@
 // RUN: metis-opt %s --convert-metis-to-linalg --canonicalize \
 // RUN:   --metis-cpu-vectorize --split-input-file --verify-diagnostics \
 // RUN: | FileCheck %s
+// RUN: metis-opt %s --convert-metis-to-linalg --canonicalize \
+// RUN:   --metis-cpu-vectorize --cse --split-input-file \
+// RUN: | FileCheck %s --check-prefix=CSE
 
 // NVFP4 quantize along K: every generic of the lowering becomes a loop nest
 // over vector<..x16> tiles (amax and tensor amax as maximumf reductions).
@@ -138,13 +141,29 @@ func.func @untagged(%x: tensor<2x16xf32>, %init: tensor<2x16xf32>) -> tensor<2x1
 // -----
 
 // A body with a chain of 4 or more dependent FMAs (a fused residual's k
-// terms): the innermost loop with more than one iteration is unrolled by 4,
-// so that four vectors' chains overlap.
+// terms) is tiled 4 rows at a time (its first loop, a multiple of 4), each
+// row's vector computed by its own copy of the body, and the four copies
+// interleaved op by op, so that their chains issue side by side: step r
+// of every row, then step r + 1. Each row's result is then written in row
+// order (the destination tensor threads through them).
 // CHECK-LABEL: func.func @fma_chain
-// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
-// CHECK:   scf.for %{{.*}} = %c0 to %c8 step %c4
-// CHECK-COUNT-16: math.fma {{.*}} : vector<16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK:   scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK-NOT:  scf.for %{{.*}} = %c0 to %c4
+// CHECK:      %[[F0:.*]] = math.fma %[[X0:.*]], %[[Y0:.*]], %[[X0]] : vector<16xf32>
+// CHECK-NEXT: %[[F1:.*]] = math.fma %[[X1:.*]], %[[Y1:.*]], %[[X1]] : vector<16xf32>
+// CHECK-NEXT: %[[F2:.*]] = math.fma %[[X2:.*]], %[[Y2:.*]], %[[X2]] : vector<16xf32>
+// CHECK-NEXT: %[[F3:.*]] = math.fma %[[X3:.*]], %[[Y3:.*]], %[[X3]] : vector<16xf32>
+// CHECK-NEXT: %[[G0:.*]] = math.fma %[[X0]], %[[Y0]], %[[F0]]
+// CHECK-NEXT: %[[G1:.*]] = math.fma %[[X1]], %[[Y1]], %[[F1]]
+// CHECK-NEXT: %[[G2:.*]] = math.fma %[[X2]], %[[Y2]], %[[F2]]
+// CHECK-NEXT: %[[G3:.*]] = math.fma %[[X3]], %[[Y3]], %[[F3]]
+// CHECK-COUNT-8: math.fma
 // CHECK-NOT: math.fma
+// CHECK: vector.transfer_write
+// CHECK: vector.transfer_write
+// CHECK: vector.transfer_write
+// CHECK: vector.transfer_write
 // CHECK: return
 #id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 func.func @fma_chain(%x: tensor<8x8x16xf32>, %y: tensor<8x8x16xf32>) -> tensor<8x8x16xf32> {
@@ -156,6 +175,62 @@ func.func @fma_chain(%x: tensor<8x8x16xf32>, %y: tensor<8x8x16xf32>) -> tensor<8
     %1 = math.fma %a, %b, %0 : f32
     %2 = math.fma %a, %b, %1 : f32
     %3 = math.fma %a, %b, %2 : f32
+    linalg.yield %3 : f32
+  } -> tensor<8x8x16xf32>
+  return %r : tensor<8x8x16xf32>
+}
+
+// -----
+
+// A first loop that is not a multiple of 4 rows: the innermost loop of
+// more than one iteration is unrolled by 4 instead; with fewer than two
+// unrolled iterations (4 here) it is unrolled away and its body inlined,
+// and the copies then stay in their order.
+// CHECK-LABEL: func.func @fma_chain_short
+// CHECK:      scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK-NOT:    scf.for
+// CHECK:        %[[F0:.*]] = math.fma
+// CHECK-NEXT:   math.fma %{{.*}}, %{{.*}}, %[[F0]]
+// CHECK-COUNT-14: math.fma
+// CHECK-NOT: math.fma
+// CHECK: return
+#id3s = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @fma_chain_short(%x: tensor<2x4x16xf32>, %y: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
+  %e = tensor.empty() : tensor<2x4x16xf32>
+  %r = linalg.generic {indexing_maps = [#id3s, #id3s, #id3s], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %y : tensor<2x4x16xf32>, tensor<2x4x16xf32>) outs(%e : tensor<2x4x16xf32>) attrs = {metis.elementwise} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = math.fma %a, %b, %a : f32
+    %1 = math.fma %a, %b, %0 : f32
+    %2 = math.fma %a, %b, %1 : f32
+    %3 = math.fma %a, %b, %2 : f32
+    linalg.yield %3 : f32
+  } -> tensor<2x4x16xf32>
+  return %r : tensor<2x4x16xf32>
+}
+
+// -----
+
+// An operand that does not depend on the row (Vt's rows in a fused
+// residual): the four rows of a tile read the same vector, once after CSE.
+// CSE-LABEL: func.func @fma_chain_shared
+// CSE:         scf.for %{{.*}} = %c0 to %c8 step %c4
+// CSE:           scf.for %{{.*}} = %c0 to %c8 step %c1
+// CSE-COUNT-5:     vector.transfer_read
+// CSE-NOT:         vector.transfer_read
+// CSE:             math.fma
+// CSE:         return
+#rows = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#shared = affine_map<(d0, d1, d2) -> (d1, d2)>
+func.func @fma_chain_shared(%x: tensor<8x8x16xf32>, %v: tensor<8x16xf32>) -> tensor<8x8x16xf32> {
+  %e = tensor.empty() : tensor<8x8x16xf32>
+  %r = linalg.generic {indexing_maps = [#rows, #shared, #rows], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %v : tensor<8x8x16xf32>, tensor<8x16xf32>) outs(%e : tensor<8x8x16xf32>) attrs = {metis.elementwise} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = math.fma %b, %b, %a : f32
+    %1 = math.fma %b, %b, %0 : f32
+    %2 = math.fma %b, %b, %1 : f32
+    %3 = math.fma %b, %b, %2 : f32
     linalg.yield %3 : f32
   } -> tensor<8x8x16xf32>
   return %r : tensor<8x8x16xf32>

@@ -74,7 +74,8 @@ std::string whyNotVectorizable(linalg::GenericOp op, int64_t width,
 }
 
 /// A body with at least this many `math.fma` (a fused residual's k terms,
-/// each depending on the one before) is unrolled by kChainUnroll.
+/// each depending on the one before) is computed kChainUnroll vectors at a
+/// time (rows, else unrolled iterations of its innermost loop).
 constexpr int64_t kMinChain = 4, kChainUnroll = 4;
 
 bool isFmaChain(linalg::GenericOp op) {
@@ -83,23 +84,177 @@ bool isFmaChain(linalg::GenericOp op) {
   return fmas >= kMinChain;
 }
 
-/// Unrolls the innermost of `loops` with more than one iteration by
-/// kChainUnroll: each vector of a fused residual is a chain of k dependent
-/// FMAs (4-cycle latency each), which one iteration per vector leaves to
-/// the out-of-order window to overlap. Measured on a 4096² split (k = 16,
-/// q = 0) with its residual quantized: 4 % fewer samples in `perf`, both
-/// builds in one process (docs/SpectralFidelity.md).
-void unrollInnermost(ArrayRef<LoopLikeOpInterface> loops) {
+/// Reorders the ops of `block` (its terminator stays last): the unrolled
+/// copies op by op, round robin (copy 0's next op, copy 1's next op, ...),
+/// and every other op as early as it can go, each op placed once every
+/// value it uses is. The copies' FMA chains then issue side by side rather
+/// than one after the other, and their loads of a shared operand are
+/// adjacent (the same value after CSE). Legal because the block works on
+/// tensors and has no memory effects: only SSA edges order it. `copies[i]`
+/// holds copy i's top-level ops in program order.
+void interleaveCopies(Block &block, ArrayRef<SmallVector<Operation *>> copies) {
+  if (!llvm::all_of(block.without_terminator(),
+                    [](Operation &op) { return isMemoryEffectFree(&op); }))
+    return;
+  llvm::SmallPtrSet<Operation *, 32> inCopy;
+  for (ArrayRef<Operation *> copy : copies)
+    inCopy.insert(copy.begin(), copy.end());
+  SmallVector<Operation *> others;
+  for (Operation &op : block.without_terminator())
+    if (!inCopy.contains(&op))
+      others.push_back(&op);
+  llvm::SmallPtrSet<Operation *, 32> placed;
+  auto ready = [&](Operation *op) {
+    WalkResult r = op->walk([&](Operation *nested) {
+      for (Value v : nested->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (!def)
+          continue; // a block argument: the iv, or a nested region's own
+        Operation *top = block.findAncestorOpInBlock(*def);
+        if (top && top != op && !placed.contains(top))
+          return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    return !r.wasInterrupted();
+  };
+  // List scheduling, computed first and applied only when complete: the
+  // other ops (slices, ivs) in program order as soon as ready, else the
+  // ready copy op earliest in its copy, lowest copy first on ties; an op
+  // waiting for an earlier copy's result (the destination tensor threaded
+  // through the copies) lets the others pass.
+  SmallVector<SmallVector<Operation *>> pending(copies.begin(), copies.end());
+  SmallVector<SmallVector<size_t>> position(copies.size());
+  for (auto [c, ops] : llvm::enumerate(copies))
+    for (size_t i = 0; i < ops.size(); ++i)
+      position[c].push_back(i);
+  SmallVector<Operation *> order;
+  auto place = [&](Operation *op) {
+    order.push_back(op);
+    placed.insert(op);
+  };
+  while (true) {
+    auto other = llvm::find_if(others, ready);
+    if (other != others.end()) {
+      place(*other);
+      others.erase(other);
+      continue;
+    }
+    std::optional<std::pair<size_t, size_t>> best; // (copy, index)
+    for (auto [c, ops] : llvm::enumerate(pending)) {
+      for (auto [i, op] : llvm::enumerate(ops)) {
+        if (best && position[c][i] >= position[best->first][best->second])
+          break;
+        if (ready(op)) {
+          best = {c, i};
+          break;
+        }
+      }
+    }
+    if (!best)
+      break;
+    auto [c, i] = *best;
+    place(pending[c][i]);
+    pending[c].erase(pending[c].begin() + i);
+    position[c].erase(position[c].begin() + i);
+  }
+  // Unreachable for SSA in one block; keep the order as it was if it is.
+  if (!others.empty() ||
+      llvm::any_of(pending, [](auto &ops) { return !ops.empty(); }))
+    return;
+  Operation *terminator = block.getTerminator();
+  for (Operation *op : order)
+    op->moveBefore(terminator);
+}
+
+/// The fallback of a fused residual whose rows cannot be tiled by
+/// kChainUnroll: unrolls the innermost of `loops` with more than one
+/// iteration by kChainUnroll and interleaves the copies (each vector is a
+/// chain of k dependent FMAs, 4-cycle latency each). The row tiles, whose
+/// copies also share Vt's loads, are what made the fused residual cost
+/// about as much as quantizing X itself (docs/SpectralFidelity.md).
+void unrollInnermost(RewriterBase &rewriter,
+                     ArrayRef<LoopLikeOpInterface> loops) {
   for (LoopLikeOpInterface loop : llvm::reverse(loops)) {
     auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
     std::optional<APInt> trips =
         forOp ? forOp.getStaticTripCount() : std::nullopt;
-    if (!trips || trips->ule(1))
+    if (!trips)
       continue;
+    // A single-iteration loop inside (the vector's own) is inlined first,
+    // so that the copies' vector ops are siblings that can interleave.
+    if (trips->ule(1)) {
+      (void)forOp.promoteIfSingleIteration(rewriter);
+      continue;
+    }
+    SmallVector<SmallVector<Operation *>> copies(kChainUnroll);
     // Failure leaves the loop as it was: slower, not wrong.
-    (void)loopUnrollByFactor(forOp, kChainUnroll);
+    FailureOr<UnrolledLoopInfo> unrolled = loopUnrollByFactor(
+        forOp, kChainUnroll,
+        [&](unsigned i, Operation *op, OpBuilder) { copies[i].push_back(op); });
+    // With fewer than two unrolled iterations the loop is gone (its body
+    // inlined into the parent); it is then left in copy order.
+    if (succeeded(unrolled) && unrolled->mainLoopOp &&
+        trips->uge(2 * kChainUnroll))
+      interleaveCopies(*unrolled->mainLoopOp->getBody(), copies);
     return;
   }
+}
+
+/// 1 x .. x 1 x width -> width, vectorized. The unit loops are dropped
+/// first, so that every vector is 1-D (convert-arith-to-llvm lowers some
+/// ops, e.g. arith.mului_extended of the random bits, only on 1-D vectors).
+void leftScalar(Operation *op, StringRef why);
+void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp generic) {
+  rewriter.setInsertionPoint(generic);
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  FailureOr<linalg::DropUnitDimsResult> dropped =
+      linalg::dropUnitDims(rewriter, generic, control);
+  if (succeeded(dropped)) {
+    rewriter.replaceOp(generic, dropped->replacements);
+    generic = cast<linalg::GenericOp>(dropped->resultOp.getOperation());
+  }
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::VectorizationResult> vec =
+      linalg::vectorize(rewriter, generic);
+  // The precondition held for the same body, so this is not expected; the
+  // tile's scalar loops stay, still exact.
+  if (failed(vec)) {
+    leftScalar(generic, "upstream vectorization of a tile failed");
+    return;
+  }
+  rewriter.replaceOp(generic, vec->replacements);
+}
+
+/// Inlines the single-iteration loops of `loops` and unrolls the one of
+/// kChainUnroll iterations fully (the rows of a fused residual's tile, see
+/// runOnOperation), then interleaves the row copies in the enclosing block.
+void unrollRows(RewriterBase &rewriter, ArrayRef<LoopLikeOpInterface> loops) {
+  scf::ForOp rows;
+  for (LoopLikeOpInterface loop : llvm::reverse(loops)) {
+    auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
+    std::optional<APInt> trips =
+        forOp ? forOp.getStaticTripCount() : std::nullopt;
+    if (!trips)
+      return;
+    if (trips->ule(1))
+      (void)forOp.promoteIfSingleIteration(rewriter);
+    else
+      rows = forOp;
+  }
+  if (!rows)
+    return;
+  SmallVector<SmallVector<Operation *>> copies(kChainUnroll);
+  Block *parent = rows->getBlock();
+  // Failure leaves the loop as it was: slower, not wrong.
+  if (succeeded(loopUnrollByFactor(rows, kChainUnroll,
+                                   [&](unsigned i, Operation *op, OpBuilder) {
+                                     copies[i].push_back(op);
+                                   })) &&
+      !copies[0].empty() && copies[0].front()->getBlock() == parent)
+    interleaveCopies(*parent, copies);
 }
 
 /// `multi_reduction <maximumf>` of `math.absf` values over a whole 1-D
@@ -171,11 +326,23 @@ struct CPUVectorizePass : metis::impl::MetisCPUVectorizeBase<CPUVectorizePass> {
         leftScalar(op, why);
         continue;
       }
-      SmallVector<OpFoldResult> tiles(op.getNumLoops(),
-                                      rewriter.getIndexAttr(1));
-      tiles.back() = rewriter.getIndexAttr(innerTile);
+      // A fused residual (a chain of k dependent FMAs per element) takes
+      // kChainUnroll rows per tile: the rows' elements are computed side by
+      // side, each vector of Vt's rows loaded once for all of them.
+      bool chained = isFmaChain(op);
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      bool rowTiles =
+          chained && ranges.size() >= 2 && ranges[0] % kChainUnroll == 0 &&
+          op.getIteratorTypesArray()[0] == utils::IteratorType::parallel;
+      auto tileSizes = [&](int64_t rows) {
+        SmallVector<OpFoldResult> tiles(op.getNumLoops(),
+                                        rewriter.getIndexAttr(1));
+        tiles.front() = rewriter.getIndexAttr(rows);
+        tiles.back() = rewriter.getIndexAttr(innerTile);
+        return tiles;
+      };
       scf::SCFTilingOptions options;
-      options.setTileSizes(tiles);
+      options.setTileSizes(tileSizes(rowTiles ? kChainUnroll : 1));
       rewriter.setInsertionPoint(op);
       FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
           rewriter, cast<TilingInterface>(op.getOperation()), options);
@@ -183,36 +350,29 @@ struct CPUVectorizePass : metis::impl::MetisCPUVectorizeBase<CPUVectorizePass> {
         leftScalar(op, "upstream tiling failed");
         continue;
       }
-      bool chained = isFmaChain(op);
       rewriter.replaceOp(op, tiled->replacements);
       for (Operation *tile : tiled->tiledOps) {
-        // 1 x .. x 1 x width -> width: drop the unit loops first, so that
-        // every vector is 1-D (convert-arith-to-llvm lowers some ops, e.g.
-        // arith.mului_extended of the random bits, only on 1-D vectors).
-        auto generic = cast<linalg::GenericOp>(tile);
-        rewriter.setInsertionPoint(generic);
-        linalg::ControlDropUnitDims control;
-        control.rankReductionStrategy = linalg::ControlDropUnitDims::
-            RankReductionStrategy::ExtractInsertSlice;
-        FailureOr<linalg::DropUnitDimsResult> dropped =
-            linalg::dropUnitDims(rewriter, generic, control);
-        if (succeeded(dropped)) {
-          rewriter.replaceOp(generic, dropped->replacements);
-          generic = cast<linalg::GenericOp>(dropped->resultOp.getOperation());
-        }
-        rewriter.setInsertionPoint(generic);
-        FailureOr<linalg::VectorizationResult> vec =
-            linalg::vectorize(rewriter, generic);
-        // The precondition held for the same body, so this is not expected;
-        // the tile's scalar loops stay, still exact.
-        if (failed(vec)) {
-          leftScalar(generic, "upstream vectorization of a tile failed");
+        if (!rowTiles) {
+          vectorizeTile(rewriter, cast<linalg::GenericOp>(tile));
           continue;
         }
-        rewriter.replaceOp(generic, vec->replacements);
+        // kChainUnroll x 1 x .. x width -> one row per tile, unrolled.
+        scf::SCFTilingOptions rowOptions;
+        rowOptions.setTileSizes(tileSizes(1));
+        rewriter.setInsertionPoint(tile);
+        FailureOr<scf::SCFTilingResult> rows = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(tile), rowOptions);
+        if (failed(rows)) {
+          leftScalar(tile, "upstream tiling failed");
+          continue;
+        }
+        rewriter.replaceOp(tile, rows->replacements);
+        for (Operation *row : rows->tiledOps)
+          vectorizeTile(rewriter, cast<linalg::GenericOp>(row));
+        unrollRows(rewriter, rows->loops);
       }
-      if (chained)
-        unrollInnermost(tiled->loops);
+      if (chained && !rowTiles)
+        unrollInnermost(rewriter, tiled->loops);
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<AbsMaxAsIntegerMax>(&getContext());

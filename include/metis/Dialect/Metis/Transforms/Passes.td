@@ -73,9 +73,15 @@ def MetisCPUVectorize : Pass<"metis-cpu-vectorize"> {
     that is smaller than the width or not a multiple of it, up to 64) and
     vectorizes the tile with upstream `linalg::vectorize`. A generic whose
     body holds 4 or more `math.fma` (a residual that metis-fuse-residual
-    fused in, each element a chain of k dependent FMAs) has its innermost
-    loop of more than one iteration unrolled by 4, so that the chains of
-    four vectors overlap.
+    fused in, each element a chain of k dependent FMAs) is tiled 4 rows at
+    a time when its first loop is parallel and a multiple of 4: each row's
+    vector is computed by its own copy of the body, and the four copies
+    are interleaved op by op (list-scheduled along the SSA edges; the body
+    is on tensors, without memory effects). The four chains then issue
+    side by side, and an operand that does not depend on the row (Vt's
+    rows) is read once for all four. Otherwise the innermost loop of more
+    than one iteration is unrolled by 4, its copies interleaved the same
+    way when at least two unrolled iterations remain.
 
     The result is bit-identical to the scalar loops: the bodies are
     elementwise IEEE/integer arithmetic (the same ops, one per lane), and
