@@ -123,11 +123,12 @@ void interleaveCopies(Block &block, ArrayRef<SmallVector<Operation *>> copies) {
   // ready copy op earliest in its copy, lowest copy first on ties; an op
   // waiting for an earlier copy's result (the destination tensor threaded
   // through the copies) lets the others pass.
-  SmallVector<SmallVector<Operation *>> pending(copies.begin(), copies.end());
-  SmallVector<SmallVector<size_t>> position(copies.size());
-  for (auto [c, ops] : llvm::enumerate(copies))
-    for (size_t i = 0; i < ops.size(); ++i)
-      position[c].push_back(i);
+  // (position in its copy, op) of each copy op not placed yet.
+  SmallVector<SmallVector<std::pair<size_t, Operation *>>> pending;
+  for (ArrayRef<Operation *> copy : copies)
+    pending.emplace_back(llvm::map_range(llvm::enumerate(copy), [](auto e) {
+      return std::make_pair(e.index(), e.value());
+    }));
   SmallVector<Operation *> order;
   auto place = [&](Operation *op) {
     order.push_back(op);
@@ -142,10 +143,10 @@ void interleaveCopies(Block &block, ArrayRef<SmallVector<Operation *>> copies) {
     }
     std::optional<std::pair<size_t, size_t>> best; // (copy, index)
     for (auto [c, ops] : llvm::enumerate(pending)) {
-      for (auto [i, op] : llvm::enumerate(ops)) {
-        if (best && position[c][i] >= position[best->first][best->second])
+      for (auto [i, entry] : llvm::enumerate(ops)) {
+        if (best && entry.first >= pending[best->first][best->second].first)
           break;
-        if (ready(op)) {
+        if (ready(entry.second)) {
           best = {c, i};
           break;
         }
@@ -154,9 +155,8 @@ void interleaveCopies(Block &block, ArrayRef<SmallVector<Operation *>> copies) {
     if (!best)
       break;
     auto [c, i] = *best;
-    place(pending[c][i]);
+    place(pending[c][i].second);
     pending[c].erase(pending[c].begin() + i);
-    position[c].erase(position[c].begin() + i);
   }
   // Unreachable for SSA in one block; keep the order as it was if it is.
   if (!others.empty() ||
@@ -167,44 +167,57 @@ void interleaveCopies(Block &block, ArrayRef<SmallVector<Operation *>> copies) {
     op->moveBefore(terminator);
 }
 
-/// The fallback of a fused residual whose rows cannot be tiled by
-/// kChainUnroll: unrolls the innermost of `loops` with more than one
-/// iteration by kChainUnroll and interleaves the copies (each vector is a
-/// chain of k dependent FMAs, 4-cycle latency each). The row tiles, whose
-/// copies also share Vt's loads, are what made the fused residual cost
+/// Inlines the single-iteration loops at the end of `loops` (the vector's
+/// own), then unrolls the innermost loop of more than one iteration by
+/// kChainUnroll and interleaves the copies (each vector of a fused residual
+/// is a chain of k dependent FMAs, 4-cycle latency each). For a fused
+/// residual's row tile that loop is the tile's kChainUnroll rows: it is
+/// unrolled away and the copies, which share Vt's loads, interleave in the
+/// enclosing block. For the fallback (rows that are not a multiple of
+/// kChainUnroll) it is the innermost loop, whose copies interleave in the
+/// unrolled loop when at least two iterations of it remain and otherwise
+/// stay in copy order. The row tiles are what made the fused residual cost
 /// about as much as quantizing X itself (docs/SpectralFidelity.md).
-void unrollInnermost(RewriterBase &rewriter,
-                     ArrayRef<LoopLikeOpInterface> loops) {
+void unrollAndInterleave(RewriterBase &rewriter,
+                         ArrayRef<LoopLikeOpInterface> loops, bool rowTile) {
   for (LoopLikeOpInterface loop : llvm::reverse(loops)) {
     auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
     std::optional<APInt> trips =
         forOp ? forOp.getStaticTripCount() : std::nullopt;
     if (!trips)
       continue;
-    // A single-iteration loop inside (the vector's own) is inlined first,
-    // so that the copies' vector ops are siblings that can interleave.
+    // Inlined first, so that the copies' vector ops are siblings.
     if (trips->ule(1)) {
       (void)forOp.promoteIfSingleIteration(rewriter);
       continue;
     }
     SmallVector<SmallVector<Operation *>> copies(kChainUnroll);
+    Block *parent = forOp->getBlock();
     // Failure leaves the loop as it was: slower, not wrong.
-    FailureOr<UnrolledLoopInfo> unrolled = loopUnrollByFactor(
-        forOp, kChainUnroll,
-        [&](unsigned i, Operation *op, OpBuilder) { copies[i].push_back(op); });
-    // With fewer than two unrolled iterations the loop is gone (its body
-    // inlined into the parent); it is then left in copy order.
-    if (succeeded(unrolled) && unrolled->mainLoopOp &&
-        trips->uge(2 * kChainUnroll))
-      interleaveCopies(*unrolled->mainLoopOp->getBody(), copies);
+    if (failed(loopUnrollByFactor(forOp, kChainUnroll,
+                                  [&](unsigned i, Operation *op, OpBuilder) {
+                                    copies[i].push_back(op);
+                                  })) ||
+        copies[0].empty())
+      return;
+    // Unrolled away when fewer than two unrolled iterations remained: the
+    // copies now lie in `parent`.
+    Block *block = copies[0].front()->getBlock();
+    if (block != parent || rowTile)
+      interleaveCopies(*block, copies);
     return;
   }
+}
+
+/// Every op the pass does not vectorize is still correct, only scalar: it
+/// says so, once per op.
+void leftScalar(Operation *op, StringRef why) {
+  op->emitRemark() << "metis-cpu-vectorize: left scalar: " << why;
 }
 
 /// 1 x .. x 1 x width -> width, vectorized. The unit loops are dropped
 /// first, so that every vector is 1-D (convert-arith-to-llvm lowers some
 /// ops, e.g. arith.mului_extended of the random bits, only on 1-D vectors).
-void leftScalar(Operation *op, StringRef why);
 void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp generic) {
   rewriter.setInsertionPoint(generic);
   linalg::ControlDropUnitDims control;
@@ -226,35 +239,6 @@ void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp generic) {
     return;
   }
   rewriter.replaceOp(generic, vec->replacements);
-}
-
-/// Inlines the single-iteration loops of `loops` and unrolls the one of
-/// kChainUnroll iterations fully (the rows of a fused residual's tile, see
-/// runOnOperation), then interleaves the row copies in the enclosing block.
-void unrollRows(RewriterBase &rewriter, ArrayRef<LoopLikeOpInterface> loops) {
-  scf::ForOp rows;
-  for (LoopLikeOpInterface loop : llvm::reverse(loops)) {
-    auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
-    std::optional<APInt> trips =
-        forOp ? forOp.getStaticTripCount() : std::nullopt;
-    if (!trips)
-      return;
-    if (trips->ule(1))
-      (void)forOp.promoteIfSingleIteration(rewriter);
-    else
-      rows = forOp;
-  }
-  if (!rows)
-    return;
-  SmallVector<SmallVector<Operation *>> copies(kChainUnroll);
-  Block *parent = rows->getBlock();
-  // Failure leaves the loop as it was: slower, not wrong.
-  if (succeeded(loopUnrollByFactor(rows, kChainUnroll,
-                                   [&](unsigned i, Operation *op, OpBuilder) {
-                                     copies[i].push_back(op);
-                                   })) &&
-      !copies[0].empty() && copies[0].front()->getBlock() == parent)
-    interleaveCopies(*parent, copies);
 }
 
 /// `multi_reduction <maximumf>` of `math.absf` values over a whole 1-D
@@ -288,12 +272,6 @@ struct AbsMaxAsIntegerMax : OpRewritePattern<vector::MultiDimReductionOp> {
     return success();
   }
 };
-
-/// Every op the pass does not vectorize is still correct, only scalar: it
-/// says so, once per op.
-void leftScalar(Operation *op, StringRef why) {
-  op->emitRemark() << "metis-cpu-vectorize: left scalar: " << why;
-}
 
 struct CPUVectorizePass : metis::impl::MetisCPUVectorizeBase<CPUVectorizePass> {
   using Base::Base;
@@ -369,10 +347,10 @@ struct CPUVectorizePass : metis::impl::MetisCPUVectorizeBase<CPUVectorizePass> {
         rewriter.replaceOp(tile, rows->replacements);
         for (Operation *row : rows->tiledOps)
           vectorizeTile(rewriter, cast<linalg::GenericOp>(row));
-        unrollRows(rewriter, rows->loops);
+        unrollAndInterleave(rewriter, rows->loops, /*rowTile=*/true);
       }
       if (chained && !rowTiles)
-        unrollInnermost(rewriter, tiled->loops);
+        unrollAndInterleave(rewriter, tiled->loops, /*rowTile=*/false);
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<AbsMaxAsIntegerMax>(&getContext());
