@@ -38,7 +38,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <tuple>
 
 using namespace mlir;
 using namespace mlir::metis;
@@ -659,15 +658,18 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
     // Subspace iterations: Q = orth(X·V); V = orth(Xᵀ·Q). The last one is
     // peeled: its Q and Z = Xᵀ·Q give the projection without another pass
     // over X.
+    struct Iteration {
+      Value qT, zT, nextVT; // Qᵀ, Zᵀ = Qᵀ·X, orth(Z)ᵀ
+    };
     auto iterate = [&x](OpBuilder &b, Location loc, Value vT) {
       Value qT = emitOrthonormalizeRows(b, loc, emitTimesBasis(b, loc, x, vT));
       Value zT = emitMatmul(b, loc, qT, x);
-      return std::make_tuple(qT, zT, emitOrthonormalizeRows(b, loc, zT));
+      return Iteration{qT, zT, emitOrthonormalizeRows(b, loc, zT)};
     };
     if (q - 1 > first)
       vT = e.loop(e.idx(first), e.idx(q - 1), {vT},
                   [&](E &s, Value, ValueRange args) -> SmallVector<Value> {
-                    Value next = std::get<2>(iterate(s.b, s.loc, args[0]));
+                    Value next = iterate(s.b, s.loc, args[0]).nextVT;
                     // Written back into the carried tensor, so that the loop
                     // bufferizes in place (yield equivalent to the iter_arg).
                     return {linalg::CopyOp::create(s.b, s.loc, next, args[0])
@@ -681,10 +683,10 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
     // Rb = Qbᵀ·B (computed transposed: Bᵀ·Qb), so that X ≈ B·Vᵀ.
     Value qbT, rbT;
     if (q > first) {
-      auto [qT, zT, next] = iterate(rewriter, loc, vT);
-      vT = next;
-      qbT = qT;
-      rbT = emitMatmulTransposeB(rewriter, loc, vT, zT);
+      Iteration last = iterate(rewriter, loc, vT);
+      vT = last.nextVT;
+      qbT = last.qT;
+      rbT = emitMatmulTransposeB(rewriter, loc, vT, last.zT);
     } else {
       Value bT = emitTimesBasis(rewriter, loc, x, vT);
       qbT = emitOrthonormalizeRows(rewriter, loc, bT);
