@@ -83,3 +83,21 @@ func.func @no_n_dim(%a: memref<8x8x8xf32>, %b: memref<8x8x8xf32>, %c: memref<8x8
   }
   return
 }
+
+// -----
+
+// Untagged, an fma-body generic that does not fit (dynamic shapes) is left
+// as it is, without a remark (as an untagged linalg.matmul).
+
+// CHECK-LABEL: func.func @untagged_dynamic
+//       CHECK:   linalg.generic
+func.func @untagged_dynamic(%a: memref<?x8xf32>, %b: memref<8x8xf32>, %c: memref<?x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x8xf32>, memref<8x8xf32>) outs(%c : memref<?x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %s = math.fma %x, %y, %z : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -193,6 +193,25 @@ func.func @fused(%a: memref<20x37xf32>, %b: memref<37x40xf32>, %c: memref<20x40x
 
 // -----
 
+// Untagged, a math.fma body is taken as well (metis-expand-spectral's
+// low-rank products), here with B indexed (n, k).
+// CHECK-LABEL: func.func @fused_untagged
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   vector.fma {{.*}} : vector<8xf32>
+//       CHECK:   return
+func.func @fused_untagged(%a: memref<20x37xf32>, %b: memref<40x37xf32>, %c: memref<20x40xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<20x37xf32>, memref<40x37xf32>) outs(%c : memref<20x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %s = math.fma %x, %y, %z : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // An fma that is not a·b + C (here a·a + C) is no contraction: left with a
 // remark.
 // CHECK-LABEL: func.func @not_fused

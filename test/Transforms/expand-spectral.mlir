@@ -65,7 +65,12 @@ func.func @no_split(%a: tensor<8x64xf32>, %b: tensor<16x64xbf16>) -> tensor<8x16
 //       CHECK:   linalg.yield
 // The main term last, right before the update that adds to it.
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[RV]], %[[RS]], %[[RT]] {format = #metis.format<nvfp4>} {{.*}} -> tensor<32x48xf32>
-//  CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[PS]], %[[UQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] : tensor<32x48xf32>)
+//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[PS]], %[[UQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] : tensor<32x48xf32>)
+// One fused multiply-add per k step.
+//  CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %[[ACC:.*]]: f32):
+//  CHECK-NEXT:   %[[F:.*]] = math.fma %[[X]], %[[Y]], %[[ACC]] : f32
+//  CHECK-NEXT:   linalg.yield %[[F]] : f32
+//  CHECK-NEXT: } -> tensor<32x48xf32>
 //   CHECK-NOT: linalg
 //       CHECK: return %[[C]]
 func.func @rhs_split_fp4(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<32x48xf32> {
@@ -82,6 +87,9 @@ func.func @rhs_split_fp4(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i6
 // lhs split (split parameters passed through):
 //   C = R̂·B̂ᵀ + Û·(diag(S)·(V̂t·B̂ᵀ))
 
+// CHECK-DAG: #[[$MK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[$MN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[$ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @lhs_split
@@ -97,7 +105,7 @@ func.func @rhs_split_fp4(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i6
 //       CHECK: %[[P:.*]] = metis.scaled_matmul %[[VV]], %[[VS]], %[[VTS]], %[[BV]], %[[BS]], %[[BT]] {{.*}} -> tensor<4x16xf32>
 //       CHECK: %[[PS:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$ID2]]], {{.*}} ins(%[[P]], %[[S]] : tensor<4x16xf32>, tensor<4xf32>)
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[RV]], %[[RS]], %[[RT]], %[[BV]], %[[BS]], %[[BT]] {{.*}} -> tensor<32x16xf32>
-//  CHECK-NEXT: %[[C:.*]] = linalg.matmul ins(%[[UQ]], %[[PS]] : tensor<32x4xf32>, tensor<4x16xf32>) outs(%[[MAIN]] : tensor<32x16xf32>)
+//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UQ]], %[[PS]] : tensor<32x4xf32>, tensor<4x16xf32>) outs(%[[MAIN]] : tensor<32x16xf32>)
 //       CHECK: return %[[C]]
 func.func @lhs_split(%a: tensor<32x64xf32>, %b: tensor<16x64xf32>, %seed: i64) -> tensor<32x16xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -118,6 +126,7 @@ func.func @lhs_split(%a: tensor<32x64xf32>, %b: tensor<16x64xf32>, %seed: i64) -
 // CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[$MK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[$NK:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[$MN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @both_split
@@ -138,12 +147,14 @@ func.func @lhs_split(%a: tensor<32x64xf32>, %b: tensor<16x64xf32>, %seed: i64) -
 //       CHECK: %[[CORES:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$COL]], #[[$ID2]]], {{.*}} ins(%[[CORE]], %[[SA]], %[[SB]] : tensor<4x8xf32>, tensor<4xf32>, tensor<8xf32>)
 //       CHECK: %[[E:.*]] = tensor.empty() : tensor<32x8xf32>
 //       CHECK: %[[Z:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] :
-//       CHECK: %[[LEFT:.*]] = linalg.matmul ins(%[[UAQ]], %[[CORES]] : tensor<32x4xf32>, tensor<4x8xf32>) outs(%[[Z]] :
+//       CHECK: %[[LEFT:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UAQ]], %[[CORES]] : tensor<32x4xf32>, tensor<4x8xf32>) outs(%[[Z]] :
 // The main term, then the three updates in a row.
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[RAV]], %[[RAS]], %[[RAT]], %[[RBV]], %[[RBS]], %[[RBT]] {{.*}} -> tensor<32x48xf32>
-//  CHECK-NEXT: %[[ACC1:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[P1S]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
-//  CHECK-NEXT: %[[ACC2:.*]] = linalg.matmul ins(%[[UAQ]], %[[P2S]] : tensor<32x4xf32>, tensor<4x48xf32>) outs(%[[ACC1]] :
-//  CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[LEFT]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[ACC2]] :
+//  CHECK-NEXT: %[[ACC1:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[P1S]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
+//       CHECK: math.fma
+//       CHECK: %[[ACC2:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UAQ]], %[[P2S]] : tensor<32x4xf32>, tensor<4x48xf32>) outs(%[[ACC1]] :
+//       CHECK: math.fma
+//       CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[LEFT]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[ACC2]] :
 //       CHECK: return %[[C]]
 func.func @both_split(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<32x48xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -177,10 +188,10 @@ func.func @both_split(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) 
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]] {axis = 1 : i64, format = #metis.format<mxfp4>}
 //       CHECK: %[[AD:.*]] = metis.dequantize %[[AV]], %[[AS]], %[[AT]] {axis = 1 : i64, format = #metis.format<mxfp4>} {{.*}} -> tensor<8x64xf32>
 //       CHECK: %[[Z:.*]] = linalg.fill
-//       CHECK: %[[P:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[AD]], %[[VB]] : tensor<8x64xf32>, tensor<8x64xf32>) outs(%[[Z]] : tensor<8x8xf32>)
+//       CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[AD]], %[[VB]] : tensor<8x64xf32>, tensor<8x64xf32>) outs(%[[Z]] : tensor<8x8xf32>)
 //       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[S]] :
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[RV]], %[[RS]], %[[RT]] {format = #metis.format<mxfp4>}
-//  CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]] ins(%[[PS]], %[[UB]] : tensor<8x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
+//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[PS]], %[[UB]] : tensor<8x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
 //       CHECK: return %[[C]]
 func.func @bf16_factors(%a: tensor<8x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<8x48xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -216,10 +227,10 @@ func.func @tiled_weight(%a: tensor<8x64xf32>, %w: tensor<32x64xf32>, %seed: i64)
 //   CHECK-NOT: linalg
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]]
 //       CHECK: %[[AD:.*]] = metis.dequantize %[[AV]], %[[AS]], %[[AT]]
-//       CHECK: %[[P:.*]] = linalg.matmul indexing_maps = {{.*}} ins(%[[AD]], %[[VT]] : tensor<8x64xf32>, tensor<8x64xf32>)
+//       CHECK: %[[P:.*]] = linalg.generic {indexing_maps = {{.*}} ins(%[[AD]], %[[VT]] : tensor<8x64xf32>, tensor<8x64xf32>)
 //       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[S]] :
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul
-//  CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = {{.*}} ins(%[[PS]], %[[U]] : tensor<8x8xf32>, tensor<32x8xf32>) outs(%[[MAIN]] :
+//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = {{.*}} ins(%[[PS]], %[[U]] : tensor<8x8xf32>, tensor<32x8xf32>) outs(%[[MAIN]] :
 //       CHECK: return %[[C]]
 func.func @f32_factors(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) -> tensor<8x32xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -235,6 +246,9 @@ func.func @f32_factors(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) 
 // dequantized factors (one matmul accumulating (-Û·diag(S))·V̂t into X, here
 // extended from bf16), then quantized in place of R.
 
+// CHECK-DAG: #[[$MK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[$MN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[$ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @compensated
@@ -250,7 +264,7 @@ func.func @f32_factors(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) 
 //       CHECK: %[[VQ:.*]] = metis.dequantize %[[VV]], %[[VS]], %[[VTS]] {axis = 1 : i64, {{.*}} -> tensor<8x64xf32>
 //       CHECK: %[[XF:.*]] = linalg.generic {{.*}} ins(%[[B]] : tensor<32x64xbf16>) outs(%{{.*}} : tensor<32x64xf32>)
 //       CHECK:   arith.extf %{{.*}} : bf16 to f32
-//       CHECK: %[[RC:.*]] = linalg.matmul ins(%[[UNS]], %[[VQ]] : tensor<32x8xf32>, tensor<8x64xf32>) outs(%[[XF]] : tensor<32x64xf32>)
+//       CHECK: %[[RC:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UNS]], %[[VQ]] : tensor<32x8xf32>, tensor<8x64xf32>) outs(%[[XF]] : tensor<32x64xf32>)
 //   CHECK-NOT: metis.quantize %[[R]]
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[RC]] {axis = 1 : i64, format = #metis.format<nvfp4>} : tensor<32x64xf32>
 //       CHECK: metis.scaled_matmul %{{.*}}, %{{.*}}, %{{.*}}, %[[VV]], %[[VS]], %[[VTS]]
@@ -268,12 +282,15 @@ func.func @compensated(%a: tensor<8x64xf32>, %b: tensor<32x64xbf16>, %seed: i64)
 
 // Compensated residual with bf16 factors: against the bf16-rounded factors.
 
+// CHECK-DAG: #[[$MK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[$MN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @compensated_bf16
 //       CHECK: %[[U:.*]], %[[S:.*]], %[[VT:.*]], %[[R:.*]] = metis.spectral_split
 //       CHECK: %[[UB:.*]] = linalg.generic {{.*}} ins(%[[U]] :
 //       CHECK: %[[VB:.*]] = linalg.generic {{.*}} ins(%[[VT]] :
 //       CHECK: %[[UNS:.*]] = linalg.generic {{.*}} ins(%[[UB]], %[[S]] :
-//       CHECK: %[[RC:.*]] = linalg.matmul ins(%[[UNS]], %[[VB]] : tensor<32x8xf32>, tensor<8x64xf32>) outs(%{{.*}} : tensor<32x64xf32>)
+//       CHECK: %[[RC:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UNS]], %[[VB]] : tensor<32x8xf32>, tensor<8x64xf32>) outs(%{{.*}} : tensor<32x64xf32>)
 //       CHECK: metis.quantize %[[RC]] {axis = 1 : i64
 //       CHECK: return
 func.func @compensated_bf16(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) -> tensor<8x32xf32> {
@@ -301,7 +318,7 @@ func.func @compensated_bf16(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: 
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x32xf32>
 //       CHECK: %[[MAIN2:.*]] = linalg.generic {{.*}} ins(%[[MAIN]] : tensor<8x32xf32>)
 //       CHECK:   arith.mulf %{{.*}}, %[[TWO]] : f32
-//       CHECK: %[[C:.*]] = linalg.matmul {{.*}} outs(%[[MAIN2]] :
+//       CHECK: %[[C:.*]] = linalg.generic {{.*}} outs(%[[MAIN2]] :
 //       CHECK: return %[[C]]
 func.func @gain_reference(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) -> tensor<8x32xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -367,13 +384,14 @@ func.func @gain_reference_small_rank(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>
 //       CHECK: linalg.generic {{.*}} ins(%[[CORE]], %[[SGA]], %[[SGB]] :
 //   CHECK-NOT:   %[[TWO]]
 //       CHECK:   linalg.yield
-//       CHECK: %[[LEFT:.*]] = linalg.matmul
+//       CHECK: %[[LEFT:.*]] = linalg.generic
+//       CHECK:   math.fma
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul
 //       CHECK: %[[MAIN4:.*]] = linalg.generic {{.*}} ins(%[[MAIN]] : tensor<32x48xf32>)
 //       CHECK:   arith.mulf %{{.*}}, %[[FOUR]] : f32
-//       CHECK: %[[ACC1:.*]] = linalg.matmul {{.*}} ins(%[[P1S]], {{.*}} outs(%[[MAIN4]] :
-//       CHECK: %[[ACC2:.*]] = linalg.matmul ins({{.*}}, %[[P2S]] : {{.*}} outs(%[[ACC1]] :
-//       CHECK: %[[C:.*]] = linalg.matmul {{.*}} ins(%[[LEFT]], {{.*}} outs(%[[ACC2]] :
+//       CHECK: %[[ACC1:.*]] = linalg.generic {{.*}} ins(%[[P1S]], {{.*}} outs(%[[MAIN4]] :
+//       CHECK: %[[ACC2:.*]] = linalg.generic {{.*}} ins({{.*}}, %[[P2S]] : {{.*}} outs(%[[ACC1]] :
+//       CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%[[LEFT]], {{.*}} outs(%[[ACC2]] :
 //       CHECK: return %[[C]]
 func.func @gain_smooth(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<32x48xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -471,7 +489,9 @@ func.func @batched(%a: tensor<2x8x64xf32>, %b: tensor<2x16x64xf32>, %seed: i64) 
 
 // CHECK-LABEL: func.func @bf16_result
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<32x48xf32>
-//       CHECK: %[[ACC:.*]] = linalg.matmul {{.*}} outs(%[[MAIN]] : tensor<32x48xf32>) -> tensor<32x48xf32>
+//       CHECK: %[[ACC:.*]] = linalg.generic {{.*}} outs(%[[MAIN]] : tensor<32x48xf32>) {
+//       CHECK:   math.fma
+//       CHECK: } -> tensor<32x48xf32>
 //       CHECK: %[[E:.*]] = tensor.empty() : tensor<32x48xbf16>
 //       CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<32x48xf32>) outs(%[[E]] : tensor<32x48xbf16>)
 //       CHECK:   arith.truncf %{{.*}} : f32 to bf16
@@ -495,7 +515,9 @@ func.func @bf16_result(%a: tensor<32x64xbf16>, %b: tensor<48x64xf32>, %seed: i64
 //       CHECK: %[[M:.*]] = tensor.dim %[[AD]], %{{.*}} : tensor<?x64xf32>
 //       CHECK: tensor.empty(%[[M]]) : tensor<?x8xf32>
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<?x?xf32>
-//       CHECK: %[[C:.*]] = linalg.matmul {{.*}} outs(%[[MAIN]] : tensor<?x?xf32>) -> tensor<?x?xf32>
+//       CHECK: %[[C:.*]] = linalg.generic {{.*}} outs(%[[MAIN]] : tensor<?x?xf32>) {
+//       CHECK:   math.fma
+//       CHECK: } -> tensor<?x?xf32>
 //       CHECK: return %[[C]]
 func.func @dynamic(%a: tensor<?x64xf32>, %b: tensor<?x64xf32>, %seed: i64) -> tensor<?x?xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {

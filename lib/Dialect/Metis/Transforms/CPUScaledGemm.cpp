@@ -213,6 +213,17 @@ bool isFmaBody(linalg::LinalgOp op) {
           (fma.getA() == in1 && fma.getB() == in0));
 }
 
+/// The ops the f32 path looks at: linalg.matmul, generics tagged
+/// metis.spectral_gemm, and generics whose body is one `math.fma`
+/// (metis-expand-spectral's low-rank products). Untagged ones are only
+/// taken when matchF32Contraction accepts them.
+bool isF32ContractionCandidate(linalg::LinalgOp op) {
+  if (isa<linalg::MatmulOp>(op.getOperation()))
+    return true;
+  return isa<linalg::GenericOp>(op.getOperation()) &&
+         (op->hasAttr(kSpectralGemmAttrName) || isFmaBody(op));
+}
+
 /// Checks that `op` is a 2-D f32 contraction `C[m, n] += A[.]·B[.]` on
 /// memrefs with A indexed by (m, k) or (k, m), B by (k, n) or (n, k) and C
 /// by (m, n): the products metis.spectral_gemm tags and linalg.matmul.
@@ -1221,8 +1232,7 @@ constexpr int64_t kMaxUpdateRank = 64;
 std::optional<RankUpdate> matchRankUpdate(Operation *op,
                                           const Contraction &ct) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (ct.batched || !linalgOp ||
-      !(isa<linalg::MatmulOp>(op) || op->hasAttr(kSpectralGemmAttrName)))
+  if (ct.batched || !linalgOp || !isF32ContractionCandidate(linalgOp))
     return std::nullopt;
   std::string why;
   FailureOr<Contraction> u = matchF32Contraction(linalgOp, why);
@@ -1464,10 +1474,9 @@ struct CPUScaledGemmPass
         if (auto fmt =
                 op->getAttrOfType<FormatAttr>(kScaledContractionAttrName))
           ct = matchContraction(generic, fmt, why);
-      } else if (f32 && ((generic && op->hasAttr(kSpectralGemmAttrName)) ||
-                         llvm::isa<linalg::MatmulOp>(op.getOperation()))) {
+      } else if (f32 && isF32ContractionCandidate(op)) {
         ct = matchF32Contraction(op, why);
-        // Untagged matmuls are only taken when they fit.
+        // Untagged ones are only taken when they fit.
         if (failed(ct) && !op->hasAttr(kSpectralGemmAttrName))
           return;
       } else {

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
@@ -335,19 +336,31 @@ Value Expander::scale(Value p, Value rowS, Value colS, double coeff) {
       .getResult(0);
 }
 
-/// acc + a · b (transposeB: a · bᵀ) as an f32 linalg.matmul; a zero-filled
-/// accumulator when `acc` is null.
+/// acc + a · b (transposeB: a · bᵀ) as an f32 contraction over loops
+/// (m, n, k) whose body is one `math.fma` per k step; a zero-filled
+/// accumulator when `acc` is null. Not a linalg.matmul (a multiply, then an
+/// add): metis-cpu-gemm runs either bit-identically to its loops, but on
+/// Intel a `vmulps` and a `vaddps` take the FMA ports twice, and these
+/// contractions (the rank-k updates) run in the main GEMM's epilogue.
 Value Expander::matmul(Value a, Value b, bool transposeB, Value acc) {
   if (!acc)
     acc = zeros({dim(a, 0), dim(b, transposeB ? 0 : 1)});
-  auto mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
-                                     ValueRange{a, b}, ValueRange{acc});
-  if (transposeB) {
-    // (m, n, k): a[m, k] · b[n, k] -> c[m, n].
-    mm.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(
-        {map(3, {0, 2}), map(3, {1, 2}), map(3, {0, 1})}));
-  }
-  return mm.getResult(0);
+  SmallVector<AffineMap> maps{map(3, {0, 2}),
+                              transposeB ? map(3, {1, 2}) : map(3, {2, 1}),
+                              map(3, {0, 1})};
+  SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel,
+                                             utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction};
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{acc.getType()}, ValueRange{a, b},
+             ValueRange{acc}, maps, iterators,
+             [](OpBuilder &nb, Location nloc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nb, nloc,
+                   math::FmaOp::create(nb, nloc, args[0], args[1], args[2])
+                       .getResult());
+             })
+      .getResult(0);
 }
 
 /// x · yᵀ along K in f32: one FP4 scaled_matmul when both are FP4, else an

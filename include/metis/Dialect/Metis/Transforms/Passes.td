@@ -158,17 +158,18 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     accumulated by one thread in one fixed order (K blocks of `kc`, k
     ascending within each).
 
-    **f32 contractions** (`f32`, on by default): f32 `linalg.matmul` and
+    **f32 contractions** (`f32`, on by default): f32 `linalg.matmul`,
     generics tagged `metis.spectral_gemm` (the spectral split's products)
-    that are 2-D `C[m, n] += A·B` with A indexed (m, k) or (k, m), B (k, n)
+    and generics whose body is one `math.fma(a, b, c)`
+    (metis-expand-spectral's low-rank products) that are 2-D `C[m, n] += A·B` with A indexed (m, k) or (k, m), B (k, n)
     or (n, k) and static shapes go through the same nest without decode.
     Panels are packed with one vector load per k when their rows are the
     unit-stride dim, with 8x8 register transposes when k is, with scalars
     otherwise. They run in *strict* order: the accumulators are loaded from
     C and every k step is a `mulf` then an `addf` (no FMA), so the result
     is bit-identical to the generic's plain loops, whatever the tiling of
-    the op before (tests tile the split and compare bits). A tagged generic
-    whose body is `math.fma(a, b, c)` (the split's products) runs the same
+    the op before (tests tile the split and compare bits). A generic
+    whose body is `math.fma(a, b, c)` runs the same
     strict nest with one `vector.fma` per k step: bit-identical to its
     loops too, at FMA speed. A `memref.copy` into a fresh C right before
     (what bufferization makes of a contraction into a read-only tensor,
@@ -202,10 +203,9 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     registers as the last K block writes it, instead of in further passes
     over C: scaled_matmul's tensor-scale multiply (the in-place generic
     tagged `metis.tensor_scale_epilogue`), then f32 rank-k updates
-    `C += A·B` (with `f32`; k ≤ 64, `linalg.matmul` or
-    `metis.spectral_gemm`, A and B not aliasing C: metis-expand-spectral's
-    low-rank terms), each j by j
-    as its own loops add. Only memory-effect-free ops may lie in between;
+    `C += A·B` (with `f32`; k ≤ 64, any of the f32 contractions below, A
+    and B not aliasing C: metis-expand-spectral's low-rank terms), each j
+    by j as its own loops add (one FMA per j for an fma body). Only memory-effect-free ops may lie in between;
     the GEMM then takes the place of the last op it absorbs. The result is
     bit-identical to the separate ops (tests compare bits with
     `epilogue=false`).
@@ -239,8 +239,8 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     Option<"kc", "kc", "int64_t", /*default=*/"0",
            "K block (FP4: rounded down to a multiple of the scale block)">,
     Option<"f32", "f32", "bool", /*default=*/"true",
-           "Also rewrite the f32 contractions: generics tagged "
-           "metis.spectral_gemm and linalg.matmul">,
+           "Also rewrite the f32 contractions: linalg.matmul, generics "
+           "tagged metis.spectral_gemm and fma-body generics">,
     Option<"epilogue", "epilogue", "bool", /*default=*/"true",
            "Fold the tensor-scale epilogue and the rank-k updates of C that "
            "follow an FP4 contraction into its last write of C">,
@@ -301,8 +301,8 @@ def MetisExpandSpectral : Pass<"metis-expand-spectral"> {
       * `residual = exact`: R from the split (against the unquantized
         factors, the reference). `residual = compensated`: `R′ = X −
         Ũ·diag(S)·Ṽt` against the factors as they are used (dequantized FP4
-        or bf16-rounded; METIS.md §0.6), one f32 `linalg.matmul`
-        accumulating `(−Ũ·diag(S))·Ṽt` into X. With f32 factors `R′ = R`
+        or bf16-rounded; METIS.md §0.6), one f32 contraction accumulating
+        `(−Ũ·diag(S))·Ṽt` into X. With f32 factors `R′ = R`
         and R is used.
       * `R̂ = quantize(R or R′, axis 1 (K), F, r)` replaces X̂ in the main
         GEMM (F's own block shape, 16×16 tiles included).
@@ -321,21 +321,24 @@ def MetisExpandSpectral : Pass<"metis-expand-spectral"> {
 
     **Products.** A product `P·Qᵀ` along K is one `metis.scaled_matmul`
     (f32 result, format `F₁`) when both P and Q are FP4 (X̂, R̂ or an fp4
-    `Ṽt`), otherwise an f32 `linalg.matmul` with transposed-B indexing maps
-    of the f32 operands (an FP4 one is dequantized once). With `a` the lhs
+    `Ṽt`), otherwise an f32 contraction of the f32 operands (an FP4 one is
+    dequantized once). An *f32 contraction* here is a `linalg.generic` over
+    loops (m, n, k) whose body is one `math.fma(a, b, acc)` per k step, k
+    ascending (not a `linalg.matmul`'s multiply then add: the rank-k updates
+    run in the main GEMM's epilogue, where an FMA costs half). With `a` the lhs
     and `b` the rhs, `C` is the sum, in f32, of
 
     * main: `c_a·c_b · (Â · B̂ᵀ)` (Â, B̂ being R̂ for a split side);
     * rhs split: `c_a · ((Â · Ṽt_bᵀ) · diag(S′_b)) · Ũ_bᵀ`: an `M×k` product
       along K, its columns scaled by `S′_b` (`linalg.generic`), then an f32
-      contraction over k (`linalg.matmul`, transposed B);
+      contraction over k (transposed B);
     * lhs split: `c_b · Ũ_a · (diag(S′_a) · (Ṽt_a · B̂ᵀ))`: a `k×N` product,
-      rows scaled, then `Ũ_a ·` (`linalg.matmul`);
+      rows scaled, then `Ũ_a ·` (an f32 contraction);
     * both split: also the core `(Ũ_a · (diag(S′_a) · (Ṽt_a · Ṽt_bᵀ) ·
       diag(S′_b))) · Ũ_bᵀ` through the `k_a×k_b` product.
 
     The last contraction of each low-rank term accumulates into the running
-    sum (the `outs` of its `linalg.matmul`), which starts as the main term
+    sum (the `outs` of its contraction), which starts as the main term
     (times `c_a·c_b` in a `linalg.generic` when that is not 1). A bf16
     result is the f32 sum rounded once at the end (`arith.truncf`). With no
     split on either side the expansion is two quantizes and one
@@ -353,6 +356,7 @@ def MetisExpandSpectral : Pass<"metis-expand-spectral"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }
