@@ -55,14 +55,10 @@ SPLITS = [  # split, factors, residual, gain, rank
     ("b", "fp4", "exact", "reference", 16)]
 
 
-@pytest.mark.parametrize("isa", ["avx2", "avx512"])
-@pytest.mark.parametrize("split,factors,residual,gain,rank", SPLITS)
-def test_spectral_matmul_updates(isa, split, factors, residual, gain, rank):
-    m, n, k = 48, 80, 1056
-    text = api._spectral_matmul_module(
-        (m, k), (n, k), split, rank, 4, 1, "gaussian", "nvfp4", factors,
-        residual, gain, "rne", "rne")
-    rng = np.random.default_rng(rank)
+def fused_matches_unfused(text, isa, m, n, k, seed):
+    """spectral_matmul of spiked operands through both pipelines: finite,
+    and the same bits."""
+    rng = np.random.default_rng(seed)
     a, b = spiked(rng, m, k, 5), spiked(rng, n, k, 9)
     out = []
     for p in pipelines(isa):
@@ -72,6 +68,29 @@ def test_spectral_matmul_updates(isa, split, factors, residual, gain, rank):
         out.append(c)
     assert np.isfinite(out[0]).all()
     assert same_bits(*out)
+
+
+@pytest.mark.parametrize("isa", ["avx2", "avx512"])
+@pytest.mark.parametrize("split,factors,residual,gain,rank", SPLITS)
+def test_spectral_matmul_updates(isa, split, factors, residual, gain, rank):
+    m, n, k = 48, 80, 1056
+    text = api._spectral_matmul_module(
+        (m, k), (n, k), split, rank, 4, 1, "gaussian", "nvfp4", factors,
+        residual, gain, "rne", "rne")
+    fused_matches_unfused(text, isa, m, n, k, seed=rank)
+
+
+@pytest.mark.parametrize("m,rank", [(45, 16), (13, 8)])
+def test_low_rank_product_in_main_gemm(m, rank):
+    """The split's Â·Ṽtᵀ computed inside the main GEMM (from its packed A
+    panels, test/Transforms/cpu-gemm-sibling.mlir) with rows that are not
+    a multiple of its 8-row tiles, several K blocks and a rank below the
+    vector width: the bits of its own nest."""
+    n, k = 48, 1056
+    text = api._spectral_matmul_module(
+        (m, k), (n, k), "b", rank, 4, 1, "gaussian", "nvfp4", "fp4", "exact",
+        "none", "rne", "rne")
+    fused_matches_unfused(text, "avx512", m, n, k, seed=m)
 
 
 def test_warm_start_and_threads():

@@ -40,7 +40,7 @@ func.func @no_split(%a: tensor<8x64xf32>, %b: tensor<16x64xbf16>) -> tensor<8x16
 // -----
 
 // rhs split, fp4 factors, exact residual:
-//   C = Â·R̂ᵀ + ((Â·V̂tᵀ)·diag(S))·Ûᵀ
+//   C = Â·R̂ᵀ + (Â·V̂tᵀ)·(Û·diag(S))ᵀ (the gains scale the small factor Û)
 // V̂t is FP4 along K (a scaled_matmul operand), Û = deq(Q(U)) along the rows.
 
 // CHECK-DAG: #[[$ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
@@ -59,13 +59,13 @@ func.func @no_split(%a: tensor<8x64xf32>, %b: tensor<16x64xbf16>) -> tensor<8x16
 //       CHECK: %[[UQ:.*]] = metis.dequantize %[[UV]], %[[US]], %[[UTS]] {axis = 0 : i64, format = #metis.format<nvfp4>} {{.*}} -> tensor<48x8xf32>
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]] {axis = 1 : i64, format = #metis.format<nvfp4>} : tensor<48x64xf32>
 //       CHECK: %[[P:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[VV]], %[[VS]], %[[VTS]] {format = #metis.format<nvfp4>} {{.*}} -> tensor<32x8xf32>
-//       CHECK: %[[PS:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[P]], %[[S]] : tensor<32x8xf32>, tensor<8xf32>)
+//       CHECK: %[[US:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[UQ]], %[[S]] : tensor<48x8xf32>, tensor<8xf32>)
 //       CHECK:   arith.mulf
 //   CHECK-NOT:   arith.mulf
 //       CHECK:   linalg.yield
 // The main term last, right before the update that adds to it.
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[RV]], %[[RS]], %[[RT]] {format = #metis.format<nvfp4>} {{.*}} -> tensor<32x48xf32>
-//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[PS]], %[[UQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] : tensor<32x48xf32>)
+//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[P]], %[[US]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] : tensor<32x48xf32>)
 // One fused multiply-add per k step.
 //  CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %[[ACC:.*]]: f32):
 //  CHECK-NEXT:   %[[F:.*]] = math.fma %[[X]], %[[Y]], %[[ACC]] : f32
@@ -85,13 +85,13 @@ func.func @rhs_split_fp4(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i6
 // -----
 
 // lhs split (split parameters passed through):
-//   C = R̂·B̂ᵀ + Û·(diag(S)·(V̂t·B̂ᵀ))
+//   C = R̂·B̂ᵀ + (Û·diag(S))·(V̂t·B̂ᵀ)
 
 // CHECK-DAG: #[[$MK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[$KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[$MN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[$ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
-// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[$COL:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @lhs_split
 //  CHECK-SAME: (%[[A:.*]]: tensor<32x64xf32>, %[[B:.*]]: tensor<16x64xf32>, %[[SEED:.*]]: i64)
 //   CHECK-DAG: %[[T1:.*]] = arith.constant -7046029254386353131 : i64
@@ -103,9 +103,9 @@ func.func @rhs_split_fp4(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i6
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]] {axis = 1 : i64
 //       CHECK: %[[BV:.*]], %[[BS:.*]], %[[BT:.*]] = metis.quantize %[[B]] {axis = 1 : i64
 //       CHECK: %[[P:.*]] = metis.scaled_matmul %[[VV]], %[[VS]], %[[VTS]], %[[BV]], %[[BS]], %[[BT]] {{.*}} -> tensor<4x16xf32>
-//       CHECK: %[[PS:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$ID2]]], {{.*}} ins(%[[P]], %[[S]] : tensor<4x16xf32>, tensor<4xf32>)
+//       CHECK: %[[US:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], {{.*}} ins(%[[UQ]], %[[S]] : tensor<32x4xf32>, tensor<4xf32>)
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[RV]], %[[RS]], %[[RT]], %[[BV]], %[[BS]], %[[BT]] {{.*}} -> tensor<32x16xf32>
-//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UQ]], %[[PS]] : tensor<32x4xf32>, tensor<4x16xf32>) outs(%[[MAIN]] : tensor<32x16xf32>)
+//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[US]], %[[P]] : tensor<32x4xf32>, tensor<4x16xf32>) outs(%[[MAIN]] : tensor<32x16xf32>)
 //       CHECK: return %[[C]]
 func.func @lhs_split(%a: tensor<32x64xf32>, %b: tensor<16x64xf32>, %seed: i64) -> tensor<32x16xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -140,9 +140,9 @@ func.func @lhs_split(%a: tensor<32x64xf32>, %b: tensor<16x64xf32>, %seed: i64) -
 //       CHECK: %[[UBQ:.*]] = metis.dequantize
 //       CHECK: %[[RBV:.*]], %[[RBS:.*]], %[[RBT:.*]] = metis.quantize %[[RB]]
 //       CHECK: %[[P1:.*]] = metis.scaled_matmul %[[RAV]], %[[RAS]], %[[RAT]], %[[VBV]], %[[VBS]], %[[VBT]] {{.*}} -> tensor<32x8xf32>
-//       CHECK: %[[P1S:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], {{.*}} ins(%[[P1]], %[[SB]] :
+//       CHECK: %[[UBS:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], {{.*}} ins(%[[UBQ]], %[[SB]] :
 //       CHECK: %[[P2:.*]] = metis.scaled_matmul %[[VAV]], %[[VAS]], %[[VAT]], %[[RBV]], %[[RBS]], %[[RBT]] {{.*}} -> tensor<4x48xf32>
-//       CHECK: %[[P2S:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$ID2]]], {{.*}} ins(%[[P2]], %[[SA]] :
+//       CHECK: %[[UAS:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], {{.*}} ins(%[[UAQ]], %[[SA]] :
 //       CHECK: %[[CORE:.*]] = metis.scaled_matmul %[[VAV]], %[[VAS]], %[[VAT]], %[[VBV]], %[[VBS]], %[[VBT]] {{.*}} -> tensor<4x8xf32>
 //       CHECK: %[[CORES:.*]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ROW]], #[[$COL]], #[[$ID2]]], {{.*}} ins(%[[CORE]], %[[SA]], %[[SB]] : tensor<4x8xf32>, tensor<4xf32>, tensor<8xf32>)
 //       CHECK: %[[E:.*]] = tensor.empty() : tensor<32x8xf32>
@@ -150,9 +150,9 @@ func.func @lhs_split(%a: tensor<32x64xf32>, %b: tensor<16x64xf32>, %seed: i64) -
 //       CHECK: %[[LEFT:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UAQ]], %[[CORES]] : tensor<32x4xf32>, tensor<4x8xf32>) outs(%[[Z]] :
 // The main term, then the three updates in a row.
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[RAV]], %[[RAS]], %[[RAT]], %[[RBV]], %[[RBS]], %[[RBT]] {{.*}} -> tensor<32x48xf32>
-//  CHECK-NEXT: %[[ACC1:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[P1S]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
+//  CHECK-NEXT: %[[ACC1:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[P1]], %[[UBS]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
 //       CHECK: math.fma
-//       CHECK: %[[ACC2:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UAQ]], %[[P2S]] : tensor<32x4xf32>, tensor<4x48xf32>) outs(%[[ACC1]] :
+//       CHECK: %[[ACC2:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[UAS]], %[[P2]] : tensor<32x4xf32>, tensor<4x48xf32>) outs(%[[ACC1]] :
 //       CHECK: math.fma
 //       CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[LEFT]], %[[UBQ]] : tensor<32x8xf32>, tensor<48x8xf32>) outs(%[[ACC2]] :
 //       CHECK: return %[[C]]
@@ -189,9 +189,9 @@ func.func @both_split(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) 
 //       CHECK: %[[AD:.*]] = metis.dequantize %[[AV]], %[[AS]], %[[AT]] {axis = 1 : i64, format = #metis.format<mxfp4>} {{.*}} -> tensor<8x64xf32>
 //       CHECK: %[[Z:.*]] = linalg.fill
 //       CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[AD]], %[[VB]] : tensor<8x64xf32>, tensor<8x64xf32>) outs(%[[Z]] : tensor<8x8xf32>)
-//       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[S]] :
+//       CHECK: %[[US:.*]] = linalg.generic {{.*}} ins(%[[UB]], %[[S]] :
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul %[[AV]], %[[AS]], %[[AT]], %[[RV]], %[[RS]], %[[RT]] {format = #metis.format<mxfp4>}
-//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[PS]], %[[UB]] : tensor<8x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
+//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$NK]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[P]], %[[US]] : tensor<8x8xf32>, tensor<48x8xf32>) outs(%[[MAIN]] :
 //       CHECK: return %[[C]]
 func.func @bf16_factors(%a: tensor<8x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<8x48xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -228,9 +228,9 @@ func.func @tiled_weight(%a: tensor<8x64xf32>, %w: tensor<32x64xf32>, %seed: i64)
 //       CHECK: %[[RV:.*]], %[[RS:.*]], %[[RT:.*]] = metis.quantize %[[R]]
 //       CHECK: %[[AD:.*]] = metis.dequantize %[[AV]], %[[AS]], %[[AT]]
 //       CHECK: %[[P:.*]] = linalg.generic {indexing_maps = {{.*}} ins(%[[AD]], %[[VT]] : tensor<8x64xf32>, tensor<8x64xf32>)
-//       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[S]] :
+//       CHECK: %[[US:.*]] = linalg.generic {{.*}} ins(%[[U]], %[[S]] :
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul
-//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = {{.*}} ins(%[[PS]], %[[U]] : tensor<8x8xf32>, tensor<32x8xf32>) outs(%[[MAIN]] :
+//  CHECK-NEXT: %[[C:.*]] = linalg.generic {indexing_maps = {{.*}} ins(%[[P]], %[[US]] : tensor<8x8xf32>, tensor<32x8xf32>) outs(%[[MAIN]] :
 //       CHECK: return %[[C]]
 func.func @f32_factors(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) -> tensor<8x32xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -314,11 +314,11 @@ func.func @compensated_bf16(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: 
 //       CHECK: %[[SG:.*]] = linalg.generic {indexing_maps = [#[[$ID1]], #[[$ID1]], #[[$ID1]]], iterator_types = ["parallel"]} ins(%[[S]], %[[G]] : tensor<8xf32>, tensor<8xf32>)
 //       CHECK:   arith.mulf
 //       CHECK: %[[P:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x8xf32>
-//       CHECK: %[[PS:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[SG]] :
+//       CHECK: %[[US:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[SG]] : tensor<32x8xf32>, tensor<8xf32>)
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x32xf32>
 //       CHECK: %[[MAIN2:.*]] = linalg.generic {{.*}} ins(%[[MAIN]] : tensor<8x32xf32>)
 //       CHECK:   arith.mulf %{{.*}}, %[[TWO]] : f32
-//       CHECK: %[[C:.*]] = linalg.generic {{.*}} outs(%[[MAIN2]] :
+//       CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[US]] : {{.*}} outs(%[[MAIN2]] :
 //       CHECK: return %[[C]]
 func.func @gain_reference(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i64) -> tensor<8x32xf32> {
   %c = metis.spectral_matmul %a, %b seed %seed {
@@ -334,7 +334,7 @@ func.func @gain_reference(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>, %seed: i6
 //   CHECK-NOT: dense<
 //       CHECK: %[[U:.*]], %[[S:.*]], %[[VT:.*]], %[[R:.*]] = metis.spectral_split
 //       CHECK: %[[P:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x4xf32>
-//       CHECK: linalg.generic {{.*}} ins(%[[P]], %[[S]] :
+//       CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<32x4xf32>, tensor<4xf32>)
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul {{.*}} -> tensor<8x32xf32>
 //       CHECK: linalg.generic {{.*}} ins(%[[MAIN]] : tensor<8x32xf32>)
 //       CHECK: return
@@ -373,11 +373,11 @@ func.func @gain_reference_small_rank(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>
 //       CHECK: %[[UB:.*]], %[[SB:.*]], %[[VTB:.*]], %[[RB:.*]] = metis.spectral_split
 //       CHECK: %[[SGB:.*]] = linalg.generic {{.*}} ins(%[[SB]] : tensor<8xf32>)
 //       CHECK: %[[P1:.*]] = metis.scaled_matmul {{.*}} -> tensor<32x8xf32>
-//       CHECK: %[[P1S:.*]] = linalg.generic {{.*}} ins(%[[P1]], %[[SGB]] :
+//       CHECK: %[[UBS:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[SGB]] : tensor<48x8xf32>, tensor<8xf32>)
 //       CHECK:   %[[M1:.*]] = arith.mulf
 //       CHECK:   arith.mulf %[[M1]], %[[TWO]] : f32
 //       CHECK: %[[P2:.*]] = metis.scaled_matmul {{.*}} -> tensor<4x48xf32>
-//       CHECK: %[[P2S:.*]] = linalg.generic {{.*}} ins(%[[P2]], %[[SGA]] :
+//       CHECK: %[[UAS:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[SGA]] : tensor<32x4xf32>, tensor<4xf32>)
 //       CHECK:   %[[M2:.*]] = arith.mulf
 //       CHECK:   arith.mulf %[[M2]], %[[TWO]] : f32
 //       CHECK: %[[CORE:.*]] = metis.scaled_matmul {{.*}} -> tensor<4x8xf32>
@@ -389,8 +389,8 @@ func.func @gain_reference_small_rank(%a: tensor<8x64xf32>, %b: tensor<32x64xf32>
 //       CHECK: %[[MAIN:.*]] = metis.scaled_matmul
 //       CHECK: %[[MAIN4:.*]] = linalg.generic {{.*}} ins(%[[MAIN]] : tensor<32x48xf32>)
 //       CHECK:   arith.mulf %{{.*}}, %[[FOUR]] : f32
-//       CHECK: %[[ACC1:.*]] = linalg.generic {{.*}} ins(%[[P1S]], {{.*}} outs(%[[MAIN4]] :
-//       CHECK: %[[ACC2:.*]] = linalg.generic {{.*}} ins({{.*}}, %[[P2S]] : {{.*}} outs(%[[ACC1]] :
+//       CHECK: %[[ACC1:.*]] = linalg.generic {{.*}} ins(%[[P1]], %[[UBS]] : {{.*}} outs(%[[MAIN4]] :
+//       CHECK: %[[ACC2:.*]] = linalg.generic {{.*}} ins(%[[UAS]], %[[P2]] : {{.*}} outs(%[[ACC1]] :
 //       CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%[[LEFT]], {{.*}} outs(%[[ACC2]] :
 //       CHECK: return %[[C]]
 func.func @gain_smooth(%a: tensor<32x64xf32>, %b: tensor<48x64xf32>, %seed: i64) -> tensor<32x48xf32> {

@@ -55,6 +55,7 @@
 #include "llvm/ADT/SetVector.h"
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace mlir::metis {
@@ -115,6 +116,10 @@ struct Contraction {
   /// Strict only: the first K block starts from this copy source instead of
   /// C (the memref.copy into C right before is folded away).
   Value cInit;
+  /// FP4 only: a narrow FP4 contraction with the same A (codes and scales),
+  /// computed inside this one's nest from its packed A panels (see
+  /// findSibling); its fill and tensor-scale epilogue are folded as usual.
+  std::shared_ptr<Contraction> sibling;
   bool hasEpilogue() const { return epilogueScale || !updates.empty(); }
 };
 
@@ -296,6 +301,13 @@ FailureOr<Contraction> matchF32Contraction(linalg::LinalgOp op,
   return ct;
 }
 
+/// Whether the nest of `ct` threads over whole jc blocks (at least 4 B
+/// panels per thread), else over the ic blocks of each K block.
+bool isJcParallel(const Contraction &ct, const TileConfig &cfg) {
+  int64_t nPanels = (ct.n + cfg.nr - 1) / cfg.nr;
+  return cfg.threads > 1 && nPanels >= 4 * cfg.threads;
+}
+
 /// Emits the loop nest for one contraction at the builder's position.
 class GemmBuilder {
 public:
@@ -316,8 +328,7 @@ public:
     // K block); otherwise (narrow N, e.g. the split's X·V) the ic blocks of
     // each K block are shared out. Either way the jc or ic blocks are
     // evened out to a multiple of the thread count.
-    int64_t nPanels = (ct.n + cfg.nr - 1) / cfg.nr;
-    jcParallel = cfg.threads > 1 && nPanels >= 4 * cfg.threads;
+    jcParallel = isJcParallel(ct, cfg);
     if (jcParallel) {
       int64_t blocks = roundUp((ct.n + nc - 1) / nc, cfg.threads);
       nc = roundUp((ct.n + blocks - 1) / blocks, cfg.nr);
@@ -355,6 +366,22 @@ public:
       aView = codesView(ct.a, ct.aCollapsed);
       bView = codesView(ct.b, ct.bCollapsed);
     }
+    // The sibling: its own B panel (one, N ≤ nr) and scratch tile, our A
+    // panels; the same mr and kc, so the same panel layout.
+    std::optional<GemmBuilder> sib;
+    if (ct.sibling) {
+      TileConfig sibCfg = cfg;
+      sibCfg.nr = llvm::divideCeil(ct.sibling->n, cfg.vw) * cfg.vw;
+      sibCfg.nc = sibCfg.nr;
+      sibCfg.threads = 1;
+      sib.emplace(b, loc, *ct.sibling, sibCfg, /*vectorC=*/true);
+      assert(sib->kc == kc && sib->mrPad == mrPad && "panel layouts differ");
+      sib->bp = sib->allocBp();
+      if (cfg.threads <= 1)
+        sib->scratch = sib->allocScratch();
+      sib->bView = sib->codesView(ct.sibling->b, ct.sibling->bCollapsed);
+      sibling = &*sib;
+    }
     packUpdates();
     if (ct.batched)
       loop(idx(0), idx(ct.batch), 1, [&](Value v) {
@@ -371,6 +398,11 @@ public:
       memref::DeallocOp::create(b, loc, scratch);
     for (Value bt : updateBt)
       memref::DeallocOp::create(b, loc, bt);
+    if (sib) {
+      memref::DeallocOp::create(b, loc, sib->bp);
+      if (cfg.threads <= 1)
+        memref::DeallocOp::create(b, loc, sib->scratch);
+    }
   }
 
 private:
@@ -513,16 +545,44 @@ private:
                           [&](Value jp) {
           pack(/*isA=*/false, add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, jp);
         });
+        // The sibling runs in the first jc block only (never jc-parallel),
+        // its K blocks in step with ours: by the last K block of each ic
+        // block its rows are final before our tiles' epilogues read them.
+        auto inFirstJc = [&](function_ref<void()> fn) {
+          auto first = scf::IfOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, jc,
+                                    idx(0)),
+              /*withElse=*/false);
+          inBlock(first.thenBlock(), fn);
+        };
+        if (sibling)
+          inFirstJc([&] {
+            sibling->pack(/*isA=*/false, sibling->idx(0), pc, kcCur,
+                          sibling->idx(0));
+          });
         maybeParallelLoop(icParallel, idx(0), idx(ct.m), mc, [&](Value ic) {
           if (icParallel) {
             ap = allocAp();
             scratch = allocScratch();
+            if (sibling)
+              sibling->scratch = sibling->allocScratch();
           }
           Value mcCur = min(idx(mc), sub(idx(ct.m), ic));
           Value mPanels = ceilDiv(mcCur, cfg.mr);
           loop(idx(0), mPanels, 1, [&](Value ip) {
             pack(/*isA=*/true, add(ic, mul(ip, idx(cfg.mr))), pc, kcCur, ip);
           });
+          if (sibling) {
+            sibling->ap = ap;
+            inFirstJc([&] {
+              loop(idx(0), mPanels, 1, [&](Value ip) {
+                sibling->microKernel(ct.sibling->c, ip, sibling->idx(0),
+                                     add(ic, mul(ip, idx(cfg.mr))),
+                                     sibling->idx(0), pc, kcCur);
+              });
+            });
+          }
           // jr outer: the kc x NR panel of Bp stays in L1 across ir.
           loop(idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
             loop(idx(0), mPanels, 1, [&](Value ip) {
@@ -530,9 +590,12 @@ private:
                           add(jc, mul(jp, idx(cfg.nr))), pc, kcCur);
             });
           });
-          if (icParallel)
+          if (icParallel) {
             for (Value buf : {ap, scratch})
               memref::DeallocOp::create(b, loc, buf);
+            if (sibling)
+              memref::DeallocOp::create(b, loc, sibling->scratch);
+          }
         });
       });
       if (jcParallel)
@@ -1161,6 +1224,8 @@ private:
   Value bt, ap, bp, scratch;
   /// Per update: its B as Bt[j, n].
   SmallVector<Value> updateBt;
+  /// The builder of ct.sibling (owned by build()), or null.
+  GemmBuilder *sibling = nullptr;
 };
 
 /// The nearest op before `op` in its block that has memory effects, or
@@ -1295,13 +1360,76 @@ memref::CopyOp findInitCopy(linalg::LinalgOp op, const Contraction &ct) {
   return copy;
 }
 
+/// Whether the FP4 contraction `sib` (op `sibOp`, then its epilogue ops
+/// `sibEpilogue`) can be computed inside the nest of the FP4 contraction
+/// `main` (op `mainOp`, register tile `tile`): the low-rank product
+/// P = Â·Ṽtᵀ of metis-expand-spectral, whose result one of main's rank-k
+/// updates reads. It shares main's A (the same codes and scales), so it
+/// runs on main's packed A panels, in the first jc block, instead of
+/// packing A once more. Its own fill and tensor scale are applied as
+/// usual, and each P element is accumulated in the same order as on its
+/// own (K blocks of the same kc, k ascending), so the bits do not change.
+/// Moving it down to main is legal when nothing in between touches P or
+/// writes its inputs.
+bool isSibling(Operation *sibOp, const Contraction &sib,
+               ArrayRef<Operation *> sibEpilogue, Operation *mainOp,
+               const Contraction &main, const TileConfig &tile) {
+  if (!sib.fp4 || sib.batched || main.batched || !sib.updates.empty() ||
+      sib.kind != main.kind || sib.bs != main.bs || sib.k != main.k ||
+      sib.kb != main.kb || sib.m != main.m || sib.n > tile.nr ||
+      sib.a != main.a || sib.aScales != main.aScales ||
+      sibOp->getBlock() != mainOp->getBlock() ||
+      !sibOp->isBeforeInBlock(mainOp))
+    return false;
+  if (!llvm::any_of(main.updates,
+                    [&](const RankUpdate &u) { return u.a == sib.c; }))
+    return false;
+  // Static row-major operands of its own (no stride checks for them).
+  for (Value v : {sib.b, sib.bScales, sib.c})
+    if (!cast<MemRefType>(v.getType()).getLayout().isIdentity())
+      return false;
+  Value pRoot = memrefRoot(sib.c);
+  if (!isAllocation(pRoot))
+    return false;
+  llvm::SmallDenseSet<Value> inputs;
+  bool inputsAllocated = true;
+  for (Value v : {sib.a, sib.aScales, sib.b, sib.bScales}) {
+    inputs.insert(memrefRoot(v));
+    inputsAllocated &= isAllocation(memrefRoot(v));
+  }
+  Operation *last = sibEpilogue.empty() ? sibOp : sibEpilogue.back();
+  for (Operation *x = last->getNextNode(); x != mainOp; x = x->getNextNode()) {
+    if (isMemoryEffectFree(x))
+      continue;
+    std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+        getEffectsRecursively(x);
+    if (!effects)
+      return false;
+    for (const MemoryEffects::EffectInstance &e : *effects) {
+      Value v = e.getValue();
+      if (!v)
+        return false;
+      Value root = memrefRoot(v);
+      if (root == pRoot)
+        return false;
+      // A write to an argument may alias any other argument, but not a
+      // fresh buffer.
+      if (isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()) &&
+          (inputs.contains(root) || (!isAllocation(root) && !inputsAllocated)))
+        return false;
+    }
+  }
+  return true;
+}
+
 /// Replaces `op` by the GEMM. Dynamic strides are checked at run time
 /// against the row-major ones (C: only its last stride, against 1); the fast
 /// version then knows them statically, so that packing addresses fold into
 /// constant offsets and C is accessed with vectors. Other layouts run the
 /// same loop nest on the dynamic strides, with scalar C accesses.
 void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg,
-             ArrayRef<Operation *> epilogueOps) {
+             ArrayRef<Operation *> epilogueOps,
+             ArrayRef<Operation *> siblingOps) {
   // After the epilogue's ops, which the GEMM replaces too.
   OpBuilder b(epilogueOps.empty() ? op.getOperation() : epilogueOps.back());
   Location loc = op.getLoc();
@@ -1309,8 +1437,14 @@ void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg,
   // leave affine.apply behind expand-strided-metadata).
   // A set: A and B may be the same codes through the same view (a·aᵀ).
   llvm::SetVector<Operation *> views;
-  for (auto [codes, collapsed] :
-       {std::pair{&ct.a, &ct.aCollapsed}, {&ct.b, &ct.bCollapsed}}) {
+  SmallVector<std::pair<Value *, bool *>> codeOperands{{&ct.a, &ct.aCollapsed},
+                                                       {&ct.b, &ct.bCollapsed}};
+  if (ct.sibling) {
+    // Its own copy: the fill and the collapsed view are this rewrite's.
+    ct.sibling = std::make_shared<Contraction>(*ct.sibling);
+    codeOperands.push_back({&ct.sibling->b, &ct.sibling->bCollapsed});
+  }
+  for (auto [codes, collapsed] : codeOperands) {
     if (!ct.fp4)
       break;
     auto expand = codes->getDefiningOp<memref::ExpandShapeOp>();
@@ -1329,6 +1463,15 @@ void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg,
   memref::CopyOp initCopy = ct.strict ? findInitCopy(op, ct) : nullptr;
   if (initCopy)
     ct.cInit = initCopy.getSource();
+  linalg::FillOp siblingFill;
+  if (ct.sibling) {
+    ct.sibling->a = ct.a;
+    ct.sibling->aCollapsed = ct.aCollapsed;
+    siblingFill =
+        findFill(cast<linalg::LinalgOp>(siblingOps.front()), ct.sibling->c);
+    if (siblingFill)
+      ct.sibling->fill = siblingFill.getInputs()[0];
+  }
 
   Value Contraction::*fields[] = {&Contraction::a, &Contraction::aScales,
                                   &Contraction::b, &Contraction::bScales,
@@ -1412,6 +1555,10 @@ void rewrite(linalg::LinalgOp op, Contraction ct, const TileConfig &cfg,
     fill.erase();
   if (initCopy)
     initCopy.erase();
+  for (Operation *sibOp : llvm::reverse(siblingOps))
+    sibOp->erase();
+  if (siblingFill)
+    siblingFill.erase();
   for (Operation *view : views)
     if (view->use_empty())
       view->erase();
@@ -1498,9 +1645,32 @@ struct CPUScaledGemmPass
           ops = findEpilogue(entry.first, entry.second, /*withUpdates=*/f32);
           taken.insert(ops.begin(), ops.end());
         }
-    for (auto [entry, ops] : llvm::zip_equal(todo, epilogues))
+    // A narrow FP4 contraction feeding a rank-k update of another, sharing
+    // its A, runs inside the other's nest (isSibling). Not with threads
+    // over jc blocks: the other blocks would read P before it is done.
+    SmallVector<SmallVector<Operation *>> siblingOps(todo.size());
+    if (epilogue)
+      for (auto [i, entry] : llvm::enumerate(todo)) {
+        auto &[op, ct] = entry;
+        TileConfig tile = tileFor(ct);
+        if (!ct.fp4 || ct.updates.empty() || taken.contains(op) ||
+            isJcParallel(ct, tile))
+          continue;
+        for (auto [j, other] : llvm::enumerate(todo)) {
+          if (j == i || taken.contains(other.first) ||
+              !isSibling(other.first, other.second, epilogues[j], op, ct, tile))
+            continue;
+          ct.sibling = std::make_shared<Contraction>(other.second);
+          siblingOps[i].push_back(other.first);
+          llvm::append_range(siblingOps[i], epilogues[j]);
+          taken.insert(other.first);
+          break;
+        }
+      }
+    for (auto [entry, ops, sibOps] :
+         llvm::zip_equal(todo, epilogues, siblingOps))
       if (!taken.contains(entry.first.getOperation()))
-        rewrite(entry.first, entry.second, tileFor(entry.second), ops);
+        rewrite(entry.first, entry.second, tileFor(entry.second), ops, sibOps);
     if (f32) {
       SmallVector<Operation *> vecOps;
       getOperation()->walk([&](Operation *op) {

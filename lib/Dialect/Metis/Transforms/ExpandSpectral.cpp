@@ -468,14 +468,21 @@ SmallVector<Value> Expander::expand() {
   // then directly follows the term it adds to, so that metis-cpu-gemm can
   // apply the updates in the main GEMM's epilogue and write C once. The
   // values and the order of the sums are the same in any order of the ops.
-  // rhs low rank: c_a · ((main_a · Vt_bᵀ) · diag(S'_b)) · U_bᵀ.
-  Value tRhs, tLhs, left;
-  if (rhs.split)
-    tRhs = scale(product(lhs.main, rhs.vt), Value(), rhs.s, lhs.coeff);
-  // lhs low rank: c_b · U_a · (diag(S'_a) · (Vt_a · main_bᵀ)).
-  if (lhs.split)
-    tLhs = scale(product(lhs.vt, rhs.main), lhs.s, Value(), rhs.coeff);
-  // Core: (U_a · (diag(S'_a) · (Vt_a · Vt_bᵀ) · diag(S'_b))) · U_bᵀ.
+  // The gains and coefficients scale the small factor Ũ (rows×k), not the
+  // product: the product is then the FP4 GEMM's result as it is, which
+  // metis-cpu-gemm can compute inside the main GEMM from its packed operand.
+  // rhs low rank: (main_a · Vt_bᵀ) · (c_a · Ũ_b · diag(S'_b))ᵀ.
+  Value pRhs, uRhs, pLhs, uLhs, left;
+  if (rhs.split) {
+    pRhs = product(lhs.main, rhs.vt);
+    uRhs = scale(rhs.u, Value(), rhs.s, lhs.coeff);
+  }
+  // lhs low rank: (c_b · Ũ_a · diag(S'_a)) · (Vt_a · main_bᵀ).
+  if (lhs.split) {
+    pLhs = product(lhs.vt, rhs.main);
+    uLhs = scale(lhs.u, Value(), lhs.s, rhs.coeff);
+  }
+  // Core: (Ũ_a · (diag(S'_a) · (Vt_a · Vt_bᵀ) · diag(S'_b))) · Ũ_bᵀ.
   if (lhs.split && rhs.split) {
     Value core = scale(product(lhs.vt, rhs.vt), lhs.s, rhs.s, 1.0);
     left = matmul(lhs.u, core, /*transposeB=*/false, Value());
@@ -484,9 +491,9 @@ SmallVector<Value> Expander::expand() {
   Value acc = product(lhs.main, rhs.main);
   acc = scale(acc, Value(), Value(), lhs.coeff * rhs.coeff);
   if (rhs.split)
-    acc = matmul(tRhs, rhs.u, /*transposeB=*/true, acc);
+    acc = matmul(pRhs, uRhs, /*transposeB=*/true, acc);
   if (lhs.split)
-    acc = matmul(lhs.u, tLhs, /*transposeB=*/false, acc);
+    acc = matmul(uLhs, pLhs, /*transposeB=*/false, acc);
   if (lhs.split && rhs.split)
     acc = matmul(left, rhs.u, /*transposeB=*/true, acc);
 

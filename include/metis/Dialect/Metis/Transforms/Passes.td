@@ -210,6 +210,19 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     bit-identical to the separate ops (tests compare bits with
     `epilogue=false`).
 
+    **Low-rank product inside the main GEMM** (with `epilogue`): when a
+    rank-k update's A is the result P = Â·Ṽtᵀ of another FP4 contraction
+    with the same A (codes and scales; its N at most nr; its own fill and
+    tensor-scale epilogue allowed), as metis-expand-spectral emits for a
+    split rhs, P is computed inside the main nest: in its first jc block,
+    from the main A panels as they are packed (8-row tiles of P against
+    P's own B panel), so Â is not packed once more for it. Every P element
+    keeps its own order (K blocks of the same kc, k ascending): the bits
+    are those of P's own nest. Only when nothing between the two reads or
+    writes P or writes P's inputs (a write to a function argument counts
+    unless all of P's inputs are fresh buffers), and not with threads over
+    jc blocks (the other blocks would read P before it is complete).
+
     **Skinny f32 contractions** (`skinny`, on by default): a strict f32
     contraction with one side s ≤ 64 (the split's X·Q and Qᵀ·X, s = k + p)
     and the other t ≥ 4 vectors, whose long operand has a unit stride along
@@ -329,11 +342,15 @@ def MetisExpandSpectral : Pass<"metis-expand-spectral"> {
     and `b` the rhs, `C` is the sum, in f32, of
 
     * main: `c_a·c_b · (Â · B̂ᵀ)` (Â, B̂ being R̂ for a split side);
-    * rhs split: `c_a · ((Â · Ṽt_bᵀ) · diag(S′_b)) · Ũ_bᵀ`: an `M×k` product
-      along K, its columns scaled by `S′_b` (`linalg.generic`), then an f32
-      contraction over k (transposed B);
-    * lhs split: `c_b · Ũ_a · (diag(S′_a) · (Ṽt_a · B̂ᵀ))`: a `k×N` product,
-      rows scaled, then `Ũ_a ·` (an f32 contraction);
+    * rhs split: `(Â · Ṽt_bᵀ) · (c_a · Ũ_b · diag(S′_b))ᵀ`: an `M×k`
+      product along K, as it comes out of its scaled_matmul, then an f32
+      contraction over k (transposed B) with `Ũ_b`'s columns scaled by
+      `S′_b` and `c_a` (`linalg.generic`);
+    * lhs split: `(c_b · Ũ_a · diag(S′_a)) · (Ṽt_a · B̂ᵀ)`: a `k×N` product,
+      then the scaled `Ũ_a ·` (an f32 contraction). The gains and
+      coefficients scale the small factor `Ũ` (`rows×k`) and not the
+      product, which metis-cpu-gemm can then compute inside the main GEMM
+      from its packed operand;
     * both split: also the core `(Ũ_a · (diag(S′_a) · (Ṽt_a · Ṽt_bᵀ) ·
       diag(S′_b))) · Ũ_bᵀ` through the `k_a×k_b` product.
 
