@@ -118,7 +118,7 @@ struct Contraction {
   Value cInit;
   /// FP4 only: a narrow FP4 contraction with the same A (codes and scales),
   /// computed inside this one's nest from its packed A panels (see
-  /// findSibling); its fill and tensor-scale epilogue are folded as usual.
+  /// isSibling); its fill and tensor-scale epilogue are folded as usual.
   std::shared_ptr<Contraction> sibling;
   bool hasEpilogue() const { return epilogueScale || !updates.empty(); }
 };
