@@ -80,12 +80,13 @@ def test_spectral_matmul_updates(isa, split, factors, residual, gain, rank):
     fused_matches_unfused(text, isa, m, n, k, seed=rank)
 
 
-@pytest.mark.parametrize("m,rank", [(45, 16), (13, 8)])
+@pytest.mark.parametrize("m,rank", [(45, 16), (13, 8), (160, 16)])
 def test_low_rank_product_in_main_gemm(m, rank):
     """The split's Â·Ṽtᵀ computed inside the main GEMM (from its packed A
     panels, test/Transforms/cpu-gemm-sibling.mlir) with rows that are not
-    a multiple of its 8-row tiles, several K blocks and a rank below the
-    vector width: the bits of its own nest."""
+    a multiple of its 8-row tiles, several K blocks, a rank below the
+    vector width, and (M = 160) 16-row tiles over two ic blocks: the bits
+    of its own nest."""
     n, k = 48, 1056
     text = api._spectral_matmul_module(
         (m, k), (n, k), "b", rank, 4, 1, "gaussian", "nvfp4", "fp4", "exact",

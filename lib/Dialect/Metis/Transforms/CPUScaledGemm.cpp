@@ -343,6 +343,7 @@ public:
     ku = !ct.fp4 || ct.bs % 4 == 0 ? 4 : 1;
     // Panel rows hold a power of two of lanes for the byte transpose.
     mrPad = llvm::PowerOf2Ceil(cfg.mr);
+    aPanelRows = cfg.mr;
     nrPad = llvm::PowerOf2Ceil(cfg.nr);
   }
 
@@ -374,8 +375,15 @@ public:
       sibCfg.nr = llvm::divideCeil(ct.sibling->n, cfg.vw) * cfg.vw;
       sibCfg.nc = sibCfg.nr;
       sibCfg.threads = 1;
+      // Two of our panels per sibling tile (as many accumulators as our
+      // tile for a 16-wide one, enough to hide the FMA latency) when every
+      // ic block has an even number of panels; else one.
+      bool pairs = mc % (2 * cfg.mr) == 0 && ct.m % mc % (2 * cfg.mr) == 0;
+      sibCfg.mr = pairs ? 2 * cfg.mr : cfg.mr;
       sib.emplace(b, loc, *ct.sibling, sibCfg, /*vectorC=*/true);
-      assert(sib->kc == kc && sib->mrPad == mrPad && "panel layouts differ");
+      sib->mrPad = mrPad;
+      sib->aPanelRows = cfg.mr;
+      assert(sib->kc == kc && "panel layouts differ");
       sib->bp = sib->allocBp();
       if (cfg.threads <= 1)
         sib->scratch = sib->allocScratch();
@@ -576,7 +584,7 @@ private:
           if (sibling) {
             sibling->ap = ap;
             inFirstJc([&] {
-              loop(idx(0), mPanels, 1, [&](Value ip) {
+              loop(idx(0), mPanels, sibling->cfg.mr / cfg.mr, [&](Value ip) {
                 sibling->microKernel(ct.sibling->c, ip, sibling->idx(0),
                                      add(ic, mul(ip, idx(cfg.mr))),
                                      sibling->idx(0), pc, kcCur);
@@ -996,8 +1004,12 @@ private:
                   b, loc, vt, bp,
                   {jp, add(mul(k, idx(nrPad)), idx(j * cfg.vw))}));
             for (int64_t i = 0; i < cfg.mr; ++i) {
+              // Row i of the tile: in panel ip + i / aPanelRows.
+              Value panel = i < aPanelRows ? ip : add(ip, idx(i / aPanelRows));
               Value a = memref::LoadOp::create(
-                  b, loc, ap, ValueRange{ip, add(mul(k, idx(mrPad)), idx(i))});
+                  b, loc, ap,
+                  ValueRange{panel,
+                             add(mul(k, idx(mrPad)), idx(i % aPanelRows))});
               Value av = vector::BroadcastOp::create(b, loc, vt, a);
               for (int64_t j = 0; j < nv; ++j) {
                 Value &sum = acc[i * nv + j];
@@ -1217,6 +1229,9 @@ private:
   OpBuilder::InsertPoint constantsAt;
   DenseMap<int64_t, Value> constants;
   int64_t mc, nc, kc, ku, mrPad, nrPad;
+  /// Rows per Ap panel: cfg.mr, except for a sibling, whose tile may span
+  /// two of the main builder's panels.
+  int64_t aPanelRows;
   /// Threaded over whole jc blocks (else over the ic blocks of each K
   /// block).
   bool jcParallel = false;

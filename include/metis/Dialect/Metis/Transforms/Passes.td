@@ -215,7 +215,8 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     with the same A (codes and scales; its N at most nr; its own fill and
     tensor-scale epilogue allowed), as metis-expand-spectral emits for a
     split rhs, P is computed inside the main nest: in its first jc block,
-    from the main A panels as they are packed (8-row tiles of P against
+    from the main A panels as they are packed (tiles of P over one or,
+    when every ic block has an even number of them, two panels, against
     P's own B panel), so Â is not packed once more for it. Every P element
     keeps its own order (K blocks of the same kc, k ascending): the bits
     are those of P's own nest. Only when nothing between the two reads or
