@@ -44,14 +44,8 @@ def main():
     args = ap.parse_args()
     m, n, k = (int(x) for x in args.shape.split("x"))
     rng = np.random.default_rng(7)
-    a = rng.standard_normal((m, k)).astype(np.float32)
-    # b: a rank-32 part over a Gaussian floor, as spectral_fidelity's timing.
-    b = ((rng.standard_normal((n, 32)) * (30.0 / np.arange(1, 33)))
-         @ rng.standard_normal((32, k)) / np.sqrt(k)
-         + 0.1 * rng.standard_normal((n, k))).astype(np.float32)
-    shape = sf.warm_shape(b.shape, 16)
-    warm = [rng.standard_normal(shape).astype(np.float32),
-            np.empty(shape, np.float32)]
+    a, b = sf.timing_operands(m, n, k, rng)
+    warm = sf.warm_buffers(b.shape, 16, rng)
     variants = []
     for label, build in (("before", args.before), ("after", args.after)):
         os.environ["METIS_BUILD_DIR"] = build

@@ -266,6 +266,25 @@ def warm_shape(b_shape, k):
     return b_shape[1], api._sketch_width(*b_shape, k, P)
 
 
+def timing_operands(m, n, k, rng):
+    """The timing's a (M×K, Gaussian) and b (N×K, a weight: a rank-32 part
+    over a Gaussian floor; the timing does not depend on the values,
+    except the few Jacobi sweeps)."""
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = ((rng.standard_normal((n, 32)) * (30.0 / np.arange(1, 33)))
+         @ rng.standard_normal((32, k)) / np.sqrt(k)
+         + 0.1 * rng.standard_normal((n, k))).astype(np.float32)
+    return a, b
+
+
+def warm_buffers(b_shape, k, rng):
+    """A warm start of b's split (random: the cost does not depend on its
+    values) and the buffer for the next subspace."""
+    shape = warm_shape(b_shape, k)
+    return [rng.standard_normal(shape).astype(np.float32),
+            np.empty(shape, np.float32)]
+
+
 def spectral_matmul_lib(a_shape, b_shape, split_, k, q, factors, residual,
                         f32_kernel=True, warm_b=False, epilogue=True):
     """``warm_b``: b's split takes a warm start (K×l) and returns the next
@@ -541,12 +560,7 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
     out = []
     for (M, N, K) in shapes:
         rng = np.random.default_rng(7)
-        a = rng.standard_normal((M, K)).astype(np.float32)
-        # b (N×K, a weight): rank-32 part over a Gaussian floor (the timing
-        # does not depend on the values, except the few Jacobi sweeps)
-        b = ((rng.standard_normal((N, 32)) * (30.0 / np.arange(1, 33)))
-             @ rng.standard_normal((32, K)) / np.sqrt(K)
-             + 0.1 * rng.standard_normal((N, K))).astype(np.float32)
+        a, b = timing_operands(M, N, K, rng)
         c = np.empty((M, N), np.float32)
         variants = []
         lib = scaled_matmul_lib(a.shape, b.shape)
@@ -579,9 +593,7 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
                 macs += split_macs(M, K, k, q, resid) + k * N * (K + M) + k * k * K
             # A warm start: the previous call's subspace (the cost does not
             # depend on its values).
-            ws = [rng.standard_normal(warm_shape(b.shape, k)).astype(
-                np.float32), np.empty(warm_shape(b.shape, k), np.float32)
-            ] if warm else []
+            ws = warm_buffers(b.shape, k, rng) if warm else []
             variants.append(dict(
                 name=f"spectral_matmul split={sp} k={k} q={q} {fac} {resid}"
                 + (" warm start" if warm else "")
@@ -606,8 +618,7 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
                     "scaled_matmul", a, b, c, 0, api.rhs_seed(0))))
             lib = spectral_matmul_lib(a.shape, b.shape, "b", 16, 1, "fp4",
                                       "exact", True, True, epilogue=False)
-            ws = [rng.standard_normal(warm_shape(b.shape, 16)).astype(
-                np.float32), np.empty(warm_shape(b.shape, 16), np.float32)]
+            ws = warm_buffers(b.shape, 16, rng)
             macs_split = split_macs(N, K, 16, 1, "exact", True)
             variants.append(dict(
                 name="spectral_matmul split=b k=16 q=1 fp4 exact warm start "

@@ -32,7 +32,6 @@ nest may need this script to follow. Needs `perf` (cpu-clock is enough).
 import argparse
 import collections
 import ctypes
-import os
 import re
 import subprocess
 import sys
@@ -89,13 +88,8 @@ def compile_lib(build, kind, n, out):
 def run_rounds(libs, n, rounds):
     """Interleaved rounds in this process (run under perf)."""
     rng = np.random.default_rng(7)
-    a = rng.standard_normal((n, n)).astype(np.float32)
-    b = ((rng.standard_normal((n, 32)) * (30.0 / np.arange(1, 33)))
-         @ rng.standard_normal((32, n)) / np.sqrt(n)
-         + 0.1 * rng.standard_normal((n, n))).astype(np.float32)
-    shape = sf.warm_shape(b.shape, 16)
-    warm = [rng.standard_normal(shape).astype(np.float32),
-            np.empty(shape, np.float32)]
+    a, b = sf.timing_operands(n, n, n, rng)
+    warm = sf.warm_buffers(b.shape, 16, rng)
     c = np.zeros((n, n), np.float32)
     calls = []
     for path in libs:
