@@ -26,16 +26,15 @@
 //       CHECK:   %[[SBP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x512xf32>
 //  CHECK-NEXT:   %[[SSCR:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8x16xf32>
 //       CHECK:   scf.for %[[JC:.*]] = %c0 to %c32 step %c32 {
+//       CHECK:     %[[FIRST:.*]] = arith.cmpi eq, %[[JC]], %c0 : index
 //       CHECK:     scf.for %[[PC:.*]] = %c0 to %c64 step %c32 {
 // In the first jc block, Ṽt's panel for this K block ...
-//       CHECK:       %[[F1:.*]] = arith.cmpi eq, %[[JC]], %c0 : index
-//  CHECK-NEXT:       scf.if %[[F1]] {
+//       CHECK:       scf.if %[[FIRST]] {
 //       CHECK:         vector.store %{{.*}}, %[[SBP]]
 // ... then, once the A panels are packed, P's tiles from them, with P's
 // tensor scale at the last K block: P is final before the main tiles'
 // epilogues read it.
-//       CHECK:       %[[F2:.*]] = arith.cmpi eq, %[[JC]], %c0 : index
-//  CHECK-NEXT:       scf.if %[[F2]] {
+//       CHECK:       scf.if %[[FIRST]] {
 //       CHECK:         vector.load %[[SBP]]
 //       CHECK:         vector.fma
 //       CHECK:         arith.mulf %{{.*}}, %arg7
@@ -283,8 +282,9 @@ func.func @input_written_between(%a0: memref<24x4x16xf4E2M1FN>, %as0: memref<24x
 //       CHECK:   %[[AP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4x256xf32>
 //       CHECK:   %[[SSCR:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x16xf32>
 //       CHECK:   scf.for %[[JC:.*]] = %c0 to %c32 step %c32 {
-//       CHECK:     arith.cmpi eq, %[[JC]], %c0 : index
-//       CHECK:     arith.cmpi eq, %[[JC]], %c0 : index
+//       CHECK:     %[[FIRST:.*]] = arith.cmpi eq, %[[JC]], %c0 : index
+//       CHECK:       scf.if %[[FIRST]] {
+//       CHECK:       scf.if %[[FIRST]] {
 //       CHECK:       scf.for %[[IP:.*]] = %c0{{.*}} to %{{.*}} step %c2{{.*}} {
 //       CHECK:         %[[NEXT:.*]] = arith.addi %[[IP]], %c1{{.*}} : index
 //       CHECK:         memref.load %[[AP]][%[[NEXT]], %{{.*}}] : memref<4x256xf32>

@@ -543,27 +543,28 @@ private:
         scratch = allocScratch();
       }
       Value ncCur = min(idx(nc), sub(idx(ct.n), jc));
+      // The sibling runs in the first jc block only (never jc-parallel),
+      // its K blocks in step with ours: by the last K block of each ic
+      // block its rows are final before our tiles' epilogues read them.
+      Value firstJc =
+          sibling ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, jc,
+                                          idx(0))
+                        .getResult()
+                  : Value();
+      auto inFirstJc = [&](function_ref<void()> fn) {
+        auto ifFirst = scf::IfOp::create(b, loc, firstJc, /*withElse=*/false);
+        inBlock(ifFirst.thenBlock(), fn);
+      };
       loop(idx(0), idx(k), kc, [&](Value pc) {
         Value kcCur = min(idx(kc), sub(idx(k), pc));
         // ic-parallel: Bp panels are packed in parallel, then each ic block
         // (its own Ap, C rows) is one iteration. Every C tile is still
         // computed by one thread in the same k order.
         bool icParallel = cfg.threads > 1 && !jcParallel;
-        maybeParallelLoop(icParallel, idx(0), ceilDiv(ncCur, cfg.nr), 1,
-                          [&](Value jp) {
-          pack(/*isA=*/false, add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, jp);
-        });
-        // The sibling runs in the first jc block only (never jc-parallel),
-        // its K blocks in step with ours: by the last K block of each ic
-        // block its rows are final before our tiles' epilogues read them.
-        auto inFirstJc = [&](function_ref<void()> fn) {
-          auto first = scf::IfOp::create(
-              b, loc,
-              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, jc,
-                                    idx(0)),
-              /*withElse=*/false);
-          inBlock(first.thenBlock(), fn);
-        };
+        maybeParallelLoop(
+            icParallel, idx(0), ceilDiv(ncCur, cfg.nr), 1, [&](Value jp) {
+              pack(/*isA=*/false, add(jc, mul(jp, idx(cfg.nr))), pc, kcCur, jp);
+            });
         if (sibling)
           inFirstJc([&] {
             sibling->pack(/*isA=*/false, sibling->idx(0), pc, kcCur,
@@ -1391,9 +1392,8 @@ bool isSibling(Operation *sibOp, const Contraction &sib,
                const Contraction &main, const TileConfig &tile) {
   if (!sib.fp4 || sib.batched || main.batched || !sib.updates.empty() ||
       sib.kind != main.kind || sib.bs != main.bs || sib.k != main.k ||
-      sib.kb != main.kb || sib.m != main.m || sib.n > tile.nr ||
-      sib.a != main.a || sib.aScales != main.aScales ||
-      sibOp->getBlock() != mainOp->getBlock() ||
+      sib.m != main.m || sib.n > tile.nr || sib.a != main.a ||
+      sib.aScales != main.aScales || sibOp->getBlock() != mainOp->getBlock() ||
       !sibOp->isBeforeInBlock(mainOp))
     return false;
   if (!llvm::any_of(main.updates,
