@@ -147,13 +147,20 @@ def regions(stage):
 
     tests = [n for n in range(main, end)
              if re.search(r"arith.cmpi eq, %arg\d+, %c0 : index", lines[n - 1])]
-    # The product: a first-jc-block branch with a micro-kernel (vector.fma;
-    # the main epilogue's updates are math.fma).
+    # The product: a branch on a first-jc-block test (computed once per jc
+    # block, above the K loop) with a micro-kernel (vector.fma; the main
+    # epilogue's updates are math.fma).
     product = range(0)
     for n in tests:
-        stop = block_end(n)
-        if any("vector.fma" in lines[i - 1] for i in range(n, stop)):
-            product = range(n, stop + 1)
+        name = re.match(r"\s*(%\w+) =", lines[n - 1]).group(1)
+        for i in range(n + 1, end):
+            if not re.match(rf"\s*scf.if {name} ", lines[i - 1]):
+                continue
+            stop = block_end(i - 1)
+            if any("vector.fma" in lines[j - 1] for j in range(i, stop)):
+                product = range(i, stop + 1)
+                break
+        if product:
             break
     kstart = next(n for n in range(main, end) if n not in product and
                   re.search(r"= scf.for .* iter_args", lines[n - 1]))
