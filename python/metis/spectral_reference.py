@@ -27,7 +27,8 @@ from .reference import philox4x32
 
 __all__ = ["SKETCHES", "RANK_TOL", "JACOBI_TOL", "JACOBI_MAX_SWEEPS",
            "SKETCH_STREAM", "ROWS_STREAM", "sketch_width", "sketch_matrix",
-           "sampled_rows", "orth", "jacobi_svd", "spectral_split"]
+           "sampled_rows", "orth", "gram_cancellation", "jacobi_svd",
+           "spectral_split"]
 
 SKETCHES = ("gaussian", "rademacher", "sparse_sign", "row_sampling")
 #: A column whose norm after CGS2 is <= RANK_TOL × its norm before is zeroed.
@@ -112,6 +113,41 @@ def orth(y: np.ndarray, tol: float = RANK_TOL) -> np.ndarray:
             continue
         q[:, j] = v / n1
     return q
+
+
+def gram_cancellation(x, v, tol: float = RANK_TOL, dtype=np.float64) -> float:
+    """The cancellation that decides an iteration's Z (docs/SpectralSplit.md,
+    step 2): max over columns j of Σ_s ‖G_s‖·|T[s][j]| / ‖Z₁_j‖ for
+    Y = X·V, G = Xᵀ·Y, Q = orth(Y) = Y·T and Z₁ = G·T, computed in
+    ``dtype`` (0 for a zero column of T). The compiled op takes the one
+    pass when its f32 value is at most 128. Near the bound, and for a
+    rank-deficient X (whose trailing columns of Y are f32 rounding noise,
+    kept or zeroed by the 2^-20 test depending on that noise), only
+    ``dtype=np.float32`` is indicative."""
+    x = np.asarray(x, dtype=np.float32).astype(dtype)
+    y = x @ np.asarray(v, dtype=np.float32).astype(dtype)
+    m, l = y.shape
+    q = np.zeros_like(y)
+    t = np.zeros((l, l), dtype)
+    for j in range(l):
+        vj, tj = y[:, j].copy(), np.eye(l, dtype=dtype)[:, j]
+        n0 = np.sqrt(np.dot(vj, vj))
+        for _ in range(2):
+            c = q[:, :j].T @ vj
+            vj, tj = vj - q[:, :j] @ c, tj - t[:, :j] @ c
+        n1 = np.sqrt(np.dot(vj, vj))
+        if n1 <= tol * n0 or n1 == 0:
+            continue
+        q[:, j], t[:, j] = vj / n1, tj / n1
+    g = x.T @ y
+    z = g @ t
+    bound = np.linalg.norm(g, axis=0) @ np.abs(t)
+    zn = np.linalg.norm(z, axis=0)
+    live = bound > 0
+    if not live.any():
+        return 0.0
+    with np.errstate(divide="ignore"):
+        return float(np.max(bound[live] / zn[live]))
 
 
 def jacobi_svd(r: np.ndarray, tol: float = JACOBI_TOL,

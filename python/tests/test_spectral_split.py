@@ -371,6 +371,64 @@ def test_warm_start_matches_model_and_zero_columns():
     assert np.abs(np.abs(np.sum(sub[:, :K] * msub[:, :K], axis=0)) - 1).max() < 1e-3
 
 
+def _split_with_bound(x, config, bound, warm_start=None):
+    """split() compiled with convert-metis-to-linalg{gram-cancellation}:
+    0 always takes the second pass over X, 1e30 never does."""
+    c = CONFIGS[config]
+    lib = runtime.load(_module(c), (
+        f"--convert-metis-to-linalg=gram-cancellation={bound}",
+        "--metis-cpu-pipeline"))
+    m, n = c["shape"]
+    k = c["rank"]
+    out = [np.empty((m, k), F32), np.empty((k,), F32), np.empty((k, n), F32),
+           np.empty((m, n), F32)]
+    if warm_start is None:
+        lib.call("spectral_split", x, *out, 0)
+        return out
+    sub = np.empty_like(warm_start)
+    lib.call("spectral_split", x, *out, warm_start, sub, 0)
+    return out + [sub]
+
+
+def _same_bits(a, b):
+    return all(np.array_equal(p, q, equal_nan=True) for p, q in zip(a, b))
+
+
+def test_one_pass_iteration_and_its_guard():
+    """docs/SpectralSplit.md step 2: Z = (Xᵀ·Y)·T from the pass computing
+    Y = X·V when no column cancels by more than 128, else Xᵀ·Q by a second
+    pass. A warm start from the previous call's subspace (a training step)
+    takes the one pass: the default build gives the bits of the one-pass
+    build, which differ from the two-pass build's by rounding only. A
+    rank-3 X takes the second pass: there T amplifies the rounding of Xᵀ·Y
+    by ~10^6, and the one-pass build's trailing singular values (zero in
+    exact arithmetic) come out ~100 times those of the two passes."""
+    x, *_ = power_law(1.0)
+    *_, v = split(x, "warm_q1",
+                  warm_start=model.sketch_matrix(N, K + P, "gaussian", 5))
+    default = split(x, "warm_q1", warm_start=v)
+    one = _split_with_bound(x, "warm_q1", "1e30", warm_start=v)
+    two = _split_with_bound(x, "warm_q1", "0", warm_start=v)
+    assert model.gram_cancellation(x, model.orth(v.astype(float))) < 8
+    assert _same_bits(default, one)
+    assert not _same_bits(one, two)
+    assert np.abs(one[1] - two[1]).max() <= 1e-5 * two[1][0]
+    mu, ms, mvt, mr, _ = run_model(x, "warm_q1", warm_start=v)
+    assert np.abs(one[1] - ms).max() <= 1e-5 * ms[0]
+    assert rel_diff(low_rank(*one[:3]), low_rank(mu, ms, mvt)) < 1e-4
+
+    # Cold (Ω, then one power iteration) on rank 3 < l.
+    x3, _, sig, _ = with_spectrum([3.0, 2.0, 1.0], (M, N), 8)
+    default = split(x3, "q2")
+    two = _split_with_bound(x3, "q2", "0")
+    one = _split_with_bound(x3, "q2", "1e30")
+    omega = model.sketch_matrix(N, K + P, "gaussian", 0)
+    assert model.gram_cancellation(x3, omega, dtype=F32) > 1e4
+    assert _same_bits(default, two)
+    assert default[1][3:].max() <= 1e-7 * sig[0], default[1]
+    assert one[1][3:].max() > 1e-6 * sig[0], one[1]
+
+
 # ---------------------------------------------------------------------------
 # Determinism
 # ---------------------------------------------------------------------------

@@ -17,6 +17,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
+#include "metis/Conversion/MetisToLinalg/SpectralSplit.h"
+
 namespace mlir {
 class RewritePatternSet;
 namespace metis {
@@ -25,8 +27,10 @@ namespace metis {
 #include "metis/Conversion/Passes.h.inc"
 
 /// Patterns lowering metis.quantize/dequantize/scaled_matmul/spectral_split
-/// to linalg.
-void populateMetisToLinalgPatterns(RewritePatternSet &patterns);
+/// to linalg (`gramCancellation`: the pass option gram-cancellation).
+void populateMetisToLinalgPatterns(
+    RewritePatternSet &patterns,
+    float gramCancellation = spectral::kGramCancellation);
 
 #define GEN_PASS_REGISTRATION
 #include "metis/Conversion/Passes.h.inc"

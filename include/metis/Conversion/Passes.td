@@ -39,10 +39,23 @@ def ConvertMetisToLinalg : Pass<"convert-metis-to-linalg"> {
       one-sided Jacobi sweeps on the small `l×l` factor, and the residual
       as a contraction accumulating into X.
 
+    Each subspace iteration of the split computes Y = X·V and Gᵀ = Yᵀ·X
+    (one pass over X on the CPU), then Zᵀ = T·Gᵀ from the Gram–Schmidt
+    coefficients T of Q = orth(Y), unless a row of that sum cancels by more
+    than `gram-cancellation`; then Zᵀ = Qᵀ·X by a second pass
+    (docs/SpectralSplit.md, step 2). 0 always takes the second pass.
+
     `metis.spectral_matmul` has no lowering here (metis-expand-spectral
     rewrites it); a module that still holds one is rejected with a
     diagnostic.
   }];
+  let options = [
+    Option<"gramCancellation", "gram-cancellation", "double",
+           /*default=*/"128.0",
+           "Largest cancellation Σ_s ‖g_s‖·|T[j][s]| / ‖z_j‖ accepted for "
+           "the one-pass Zᵀ = T·Gᵀ of a subspace iteration (≥ 0; 0: always "
+           "the second pass over X)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::cf::ControlFlowDialect",

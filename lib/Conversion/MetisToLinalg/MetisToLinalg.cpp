@@ -530,6 +530,17 @@ struct ScaledMatmulLowering : OpConversionPattern<ScaledMatmulOp> {
 
 struct ConvertMetisToLinalgPass
     : metis::impl::ConvertMetisToLinalgBase<ConvertMetisToLinalgPass> {
+  using Base::Base;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    // Ordered: NaN is rejected too.
+    if (!(gramCancellation >= 0.0))
+      return emitError(UnknownLoc::get(ctx))
+             << "convert-metis-to-linalg: gram-cancellation must be >= 0, got "
+             << gramCancellation;
+    return success();
+  }
+
   void runOnOperation() override {
     // metis.spectral_matmul is expanded by metis-expand-spectral; reaching
     // this lowering with one left is a pipeline error, reported where the op
@@ -550,7 +561,7 @@ struct ConvertMetisToLinalgPass
                         SpectralSplitOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
-    populateMetisToLinalgPatterns(patterns);
+    populateMetisToLinalgPatterns(patterns, gramCancellation);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
@@ -559,8 +570,9 @@ struct ConvertMetisToLinalgPass
 
 } // namespace
 
-void mlir::metis::populateMetisToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::metis::populateMetisToLinalgPatterns(RewritePatternSet &patterns,
+                                                float gramCancellation) {
   patterns.add<QuantizeLowering, DequantizeLowering, ScaledMatmulLowering>(
       patterns.getContext());
-  populateSpectralSplitToLinalgPatterns(patterns);
+  populateSpectralSplitToLinalgPatterns(patterns, gramCancellation);
 }

@@ -5,7 +5,9 @@
 //
 //   V0 = Ω (sketch) | orth(X[rows]ᵀ) (row_sampling) | orth(V0) (warm start)
 //   t times (t = q + 1 from Ω, q otherwise):
-//     Q = orth(X·V);  Z = Xᵀ·Q;  V = orth(Z)
+//     Y = X·V;  G = Xᵀ·Y (the same pass over X);  Q = orth(Y) = Y·T
+//     Z = G·T, or Xᵀ·Q (a second pass) if G·T cancels too much
+//     V = orth(Z)
 //   t ≥ 1: Qb = Q and Rb = Zᵀ·V (= Qᵀ·X·V) of the last iteration;
 //   t = 0: B = X·V;  Qb = orth(B);  Rb = Qbᵀ·B
 //   Rb = Ur·Σ·Wᵀ (one-sided Jacobi)
@@ -14,9 +16,9 @@
 // Bases are stored transposed (`l×A`, one vector per contiguous row), which
 // is what the row-wise Gram–Schmidt wants. The large products read X
 // row-major: X·V is the contraction X (M×N) · V (N×l) in loop order m, n, j
-// (V transposed from its rows first, the M×l result transposed back), and
-// Xᵀ·Q is computed as Qᵀ·X in loop order j, m, n. Both are i-k-j loops whose
-// innermost loop has no carried dependence; each output element sums its
+// (V transposed from its rows first), Xᵀ·Y is computed as Yᵀ·X in loop
+// order m, j, n, and Xᵀ·Q as Qᵀ·X in loop order j, m, n: loops whose
+// innermost one has no carried dependence; each output element sums its
 // terms in ascending reduction index, as the textbook loop would.
 //
 //===----------------------------------------------------------------------===//
@@ -391,17 +393,21 @@ Value spectral::emitSampledRows(OpBuilder &b, Location loc, Value x, int64_t l,
   });
 }
 
-Value spectral::emitOrthonormalizeRows(OpBuilder &b, Location loc, Value rows) {
+Value spectral::emitOrthonormalizeRows(OpBuilder &b, Location loc, Value rows,
+                                       Value *coefficients) {
   E top{b, loc};
   int64_t l = dim(rows, 0), a = dim(rows, 1);
-  Value zeroBasis = top.zeros({l, a});
-  return top
-      .loop(
-          top.idx(0), top.idx(l), {zeroBasis},
+  SmallVector<Value> inits = {top.zeros({l, a})};
+  if (coefficients)
+    inits.push_back(top.zeros({l, l}));
+  scf::ForOp loop =
+      top.loop(
+          top.idx(0), top.idx(l), inits,
           [&](E &e, Value j, ValueRange args) -> SmallVector<Value> {
             Value basis = args[0];
             OpFoldResult zero = e.b.getIndexAttr(0), one = e.b.getIndexAttr(1);
             OpFoldResult aSize = e.b.getIndexAttr(a);
+            OpFoldResult lSize = e.b.getIndexAttr(l);
             auto vecType = e.tensorType({a});
             Value v = tensor::ExtractSliceOp::create(e.b, e.loc, vecType, rows,
                                                      {OpFoldResult(j), zero},
@@ -411,6 +417,18 @@ Value spectral::emitOrthonormalizeRows(OpBuilder &b, Location loc, Value rows) {
             Value done = tensor::ExtractSliceOp::create(
                 e.b, e.loc, e.tensorType({ShapedType::kDynamic, a}), basis,
                 {zero, zero}, {OpFoldResult(j), aSize}, {one, one});
+            // With coefficients: t = e_j, updated like v, so that
+            // v = Σ_s t[s]·rows[s] throughout.
+            Value t, doneT;
+            if (coefficients) {
+              t = e.tabulate({l}, e.f32(), [&](E &s, ValueRange ivs) {
+                return s.select(s.cmpi(arith::CmpIPredicate::eq, ivs[0], j),
+                                s.f(1.0f), s.f(0.0f));
+              });
+              doneT = tensor::ExtractSliceOp::create(
+                  e.b, e.loc, e.tensorType({ShapedType::kDynamic, l}), args[1],
+                  {zero, zero}, {OpFoldResult(j), lSize}, {one, one});
+            }
             for (int pass = 0; pass < 2; ++pass) {
               // c = basis_{<j}·v;  v = v + Σ_i (−c_i)·basis_i (in order).
               Value cEmpty = tensor::EmptyOp::create(
@@ -428,20 +446,103 @@ Value spectral::emitOrthonormalizeRows(OpBuilder &b, Location loc, Value rows) {
                                            ValueRange{negC, done},
                                            ValueRange{v})
                       .getResult(0);
+              if (coefficients)
+                t = linalg::VecmatOp::create(e.b, e.loc, TypeRange{t.getType()},
+                                             ValueRange{negC, doneT},
+                                             ValueRange{t})
+                        .getResult(0);
             }
             Value after = e.norm(v);
             // Rank deficiency: after ≤ tol·before (ordered: a NaN norm keeps
             // the NaN vector), which includes after = before = 0.
             Value deficient = e.cmpf(arith::CmpFPredicate::OLE, after,
                                      e.mul(e.f(kRankTolerance), before));
-            Value unit = e.map({v}, [&](E &s, ValueRange x) {
-              return s.select(deficient, s.f(0.0f), s.div(x[0], after));
-            });
-            return {tensor::InsertSliceOp::create(e.b, e.loc, unit, basis,
-                                                  {OpFoldResult(j), zero},
-                                                  {one, aSize}, {one, one})};
-          })
-      .getResult(0);
+            auto normalize = [&](Value vec) {
+              return e.map({vec}, [&](E &s, ValueRange x) {
+                return s.select(deficient, s.f(0.0f), s.div(x[0], after));
+              });
+            };
+            SmallVector<Value> next = {tensor::InsertSliceOp::create(
+                e.b, e.loc, normalize(v), basis, {OpFoldResult(j), zero},
+                {one, aSize}, {one, one})};
+            if (coefficients)
+              next.push_back(tensor::InsertSliceOp::create(
+                  e.b, e.loc, normalize(t), args[1], {OpFoldResult(j), zero},
+                  {one, lSize}, {one, one}));
+            return next;
+          });
+  if (coefficients)
+    *coefficients = loop.getResult(1);
+  return loop.getResult(0);
+}
+
+std::pair<Value, Value> spectral::emitIteration(OpBuilder &b, Location loc,
+                                                Value x, Value vT,
+                                                float gramCancellation) {
+  E e{b, loc};
+  int64_t l = dim(vT, 0);
+  // One pass over X: Y = X·V, then Gᵀ = Yᵀ·X (metis-cpu-gemm runs the two
+  // as one pass when they meet, 16 rows of X at a time).
+  Value y = emitMatmul(b, loc, x, emitTranspose(b, loc, vT));
+  Value gT = emitMatmulTransposeA(b, loc, y, x);
+  Value tRows;
+  Value qT = emitOrthonormalizeRows(b, loc, emitTranspose(b, loc, y), &tRows);
+  Value zOne = emitMatmul(b, loc, tRows, gT);
+  // Row norms of an l×A tensor (sequential f32 sums).
+  auto rowNorms = [&](Value t) {
+    MLIRContext *ctx = b.getContext();
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    Value sq =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{e.tensorType({l})}, ValueRange{t},
+            ValueRange{e.zeros({l})},
+            ArrayRef<AffineMap>{AffineMap::get(2, 0, {d0, d1}, ctx),
+                                AffineMap::get(2, 0, {d0}, ctx)},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::reduction},
+            [](OpBuilder &nb, Location nloc, ValueRange args) {
+              E s{nb, nloc};
+              linalg::YieldOp::create(nb, nloc,
+                                      s.add(args[1], s.mul(args[0], args[0])));
+            })
+            .getResult(0);
+    return e.map({sq}, [](E &s, ValueRange v) { return s.sqrt(v[0]); });
+  };
+  Value gNorms = rowNorms(gT), zNorms = rowNorms(zOne);
+  // Accurate iff no row of Zᵀ = T·Gᵀ cancels by more than
+  // gramCancellation: Σ_s ‖g_s‖·|T[j][s]| ≤ gramCancellation·‖z_j‖ for
+  // every j (false for NaN).
+  Value accurate =
+      e.loop(e.idx(0), e.idx(l), {e.i1(true)},
+             [&](E &s, Value j, ValueRange ok) -> SmallVector<Value> {
+               auto bound = s.loop(
+                   s.idx(0), s.idx(l), {s.f(0.0f)},
+                   [&](E &s, Value i, ValueRange acc) -> SmallVector<Value> {
+                     return {
+                         s.add(acc[0], s.mul(s.extract(gNorms, {i}),
+                                             s.abs(s.extract(tRows, {j, i}))))};
+                   });
+               Value fits =
+                   s.cmpf(arith::CmpFPredicate::OLE, bound.getResult(0),
+                          s.mul(s.f(gramCancellation), s.extract(zNorms, {j})));
+               return {s.andi(ok[0], fits)};
+             })
+          .getResult(0);
+  // The second pass overwrites zOne's tensor, so that both branches yield
+  // one buffer (an scf.if yielding two allocations bufferizes to a dynamic
+  // layout, whose copies call into the MLIR runner library).
+  auto zT = scf::IfOp::create(
+      b, loc, accurate,
+      [&](OpBuilder &nb, Location nloc) {
+        scf::YieldOp::create(nb, nloc, zOne);
+      },
+      [&](OpBuilder &nb, Location nloc) {
+        E s{nb, nloc};
+        Value init =
+            linalg::FillOp::create(nb, nloc, s.f(0.0f), zOne).getResult(0);
+        scf::YieldOp::create(nb, nloc, emitMatmul(nb, nloc, qT, x, init));
+      });
+  return {qT, zT.getResult(0)};
 }
 
 SmallSVD spectral::emitSmallSVD(OpBuilder &b, Location loc, Value rT,
@@ -609,7 +710,8 @@ SmallSVD spectral::emitSmallSVD(OpBuilder &b, Location loc, Value rT,
 namespace {
 
 struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
-  using OpConversionPattern::OpConversionPattern;
+  SpectralSplitLowering(MLIRContext *ctx, float gramCancellation)
+      : OpConversionPattern(ctx), gramCancellation(gramCancellation) {}
 
   LogicalResult
   matchAndRewrite(SpectralSplitOp op, OpAdaptor adaptor,
@@ -655,15 +757,15 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
       first = -1;
     }
 
-    // Subspace iterations: Q = orth(X·V); V = orth(Xᵀ·Q). The last one is
-    // peeled: its Q and Z = Xᵀ·Q give the projection without another pass
-    // over X.
+    // Subspace iterations: Q = orth(X·V); V = orth(Xᵀ·Q), with Xᵀ·Q from
+    // the same pass over X as X·V where that is accurate
+    // (emitIteration). The last one is peeled: its Q and Z = Xᵀ·Q give
+    // the projection without another pass over X.
     struct Iteration {
       Value qT, zT, nextVT; // Qᵀ, Zᵀ = Qᵀ·X, orth(Z)ᵀ
     };
-    auto iterate = [&x](OpBuilder &b, Location loc, Value vT) {
-      Value qT = emitOrthonormalizeRows(b, loc, emitTimesBasis(b, loc, x, vT));
-      Value zT = emitMatmul(b, loc, qT, x);
+    auto iterate = [&](OpBuilder &b, Location loc, Value vT) {
+      auto [qT, zT] = emitIteration(b, loc, x, vT, gramCancellation);
       return Iteration{qT, zT, emitOrthonormalizeRows(b, loc, zT)};
     };
     if (q - 1 > first)
@@ -766,11 +868,13 @@ struct SpectralSplitLowering : OpConversionPattern<SpectralSplitOp> {
   static Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
     return v.getType() == type ? v : tensor::CastOp::create(b, loc, type, v);
   }
+
+  float gramCancellation;
 };
 
 } // namespace
 
 void mlir::metis::populateSpectralSplitToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<SpectralSplitLowering>(patterns.getContext());
+    RewritePatternSet &patterns, float gramCancellation) {
+  patterns.add<SpectralSplitLowering>(patterns.getContext(), gramCancellation);
 }

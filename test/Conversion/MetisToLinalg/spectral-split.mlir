@@ -4,11 +4,13 @@
 // metis.spectral_split (docs/SpectralSplit.md): 64×32, k = 4, p = 2 → l = 6,
 // two power iterations. The Gaussian sketch Ωᵀ (l×N) is one generic whose
 // body runs Philox4x32-10 (10 rounds, 2 multiplies each) on (seed, i·l + j)
-// and Box–Muller; then q + 1 = 3 subspace iterations, each X·V (a tagged
-// contraction streaming X), CGS2 on rows, Xᵀ·Q, CGS2: two in a loop, the
-// last peeled, whose Q and Z = Xᵀ·Q give Rbᵀ = Vᵀ·Z without another pass
-// over X; then the Jacobi sweeps, the sort and the products giving U, Vt
-// and R = X − U·diag(S)·Vt.
+// and Box–Muller; then q + 1 = 3 subspace iterations, each Y = X·V and
+// Gᵀ = Yᵀ·X (tagged contractions streaming X, one pass on the CPU), CGS2 on
+// the rows of Yᵀ with its coefficients T, Zᵀ = T·Gᵀ unless a row cancels
+// by more than 128 (then Zᵀ = Qᵀ·X), CGS2: two in a loop, the last peeled,
+// whose Q and Z give Rbᵀ = Vᵀ·Z without another pass over X; then the
+// Jacobi sweeps, the sort and the products giving U, Vt and
+// R = X − U·diag(S)·Vt.
 
 // CHECK-LABEL: func.func @gaussian
 //  CHECK-SAME: (%[[X:.*]]: tensor<64x32xf32>, %[[SEED:.*]]: i64)
@@ -28,17 +30,23 @@
 // One fused multiply-add per k step (metis-cpu-gemm's strict fused mode).
 //       CHECK:     %[[FMA:.*]] = math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
 //  CHECK-NEXT:     linalg.yield %[[FMA]] : f32
+// Gᵀ = Yᵀ·X, in the same pass over X on the CPU (metis-cpu-gemm).
+//       CHECK:   %[[GT:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[XV]], %[[X]] : tensor<64x6xf32>, tensor<64x32xf32>) outs(%{{.*}} : tensor<6x32xf32>) attrs =  {metis.spectral_gemm}
 //       CHECK:   %[[XVT:.*]] = linalg.transpose ins(%[[XV]] : tensor<64x6xf32>)
-// CGS2, one row at a time: the norm, two passes of (c = Q_{<j}·v, v −= Q_{<j}ᵀ·c),
-// the norm again, and the 2^-20 rank-deficiency test.
-//       CHECK:   %[[Q:.*]] = scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[QB:.*]] = %{{.*}}) -> (tensor<6x64xf32>)
+// CGS2, one row at a time: the norm, two passes of (c = Q_{<j}·v, v −= Q_{<j}ᵀ·c,
+// and the same on t = e_j), the norm again, and the 2^-20 rank-deficiency test.
+//       CHECK:   %[[Q:.*]]:2 = scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[QB:.*]] = %{{.*}}, %[[TB:.*]] = %{{.*}}) -> (tensor<6x64xf32>, tensor<6x6xf32>)
 //       CHECK:     %[[ROW:.*]] = tensor.extract_slice %[[XVT]][%[[J]], 0] [1, 64] [1, 1] : tensor<6x64xf32> to tensor<64xf32>
 //       CHECK:     linalg.dot ins(%[[ROW]], %[[ROW]]
 //       CHECK:     %[[DONE:.*]] = tensor.extract_slice %[[QB]][0, 0] [%[[J]], 64] [1, 1] : tensor<6x64xf32> to tensor<?x64xf32>
+//       CHECK:     %[[E:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<6xf32>)
+//       CHECK:     %[[DONET:.*]] = tensor.extract_slice %[[TB]][0, 0] [%[[J]], 6] [1, 1] : tensor<6x6xf32> to tensor<?x6xf32>
 //       CHECK:     linalg.matvec ins(%[[DONE]], %[[ROW]]
-//       CHECK:     %[[P1:.*]] = linalg.vecmat ins(%{{.*}}, %[[DONE]] : tensor<?xf32>, tensor<?x64xf32>) outs(%[[ROW]] : tensor<64xf32>)
+//       CHECK:     %[[P1:.*]] = linalg.vecmat ins(%[[C1:.*]], %[[DONE]] : tensor<?xf32>, tensor<?x64xf32>) outs(%[[ROW]] : tensor<64xf32>)
+//       CHECK:     %[[T1:.*]] = linalg.vecmat ins(%[[C1]], %[[DONET]] : tensor<?xf32>, tensor<?x6xf32>) outs(%[[E]] : tensor<6xf32>)
 //       CHECK:     linalg.matvec ins(%[[DONE]], %[[P1]]
-//       CHECK:     %[[P2:.*]] = linalg.vecmat ins(%{{.*}}, %[[DONE]] : tensor<?xf32>, tensor<?x64xf32>) outs(%[[P1]] : tensor<64xf32>)
+//       CHECK:     %[[P2:.*]] = linalg.vecmat ins(%[[C2:.*]], %[[DONE]] : tensor<?xf32>, tensor<?x64xf32>) outs(%[[P1]] : tensor<64xf32>)
+//       CHECK:     %[[T2:.*]] = linalg.vecmat ins(%[[C2]], %[[DONET]] : tensor<?xf32>, tensor<?x6xf32>) outs(%[[T1]] : tensor<6xf32>)
 //       CHECK:     linalg.dot ins(%[[P2]], %[[P2]]
 //       CHECK:     %[[TOL:.*]] = arith.constant 9.53674316E-7 : f32
 //       CHECK:     %[[THR:.*]] = arith.mulf %[[TOL]], %{{.*}} : f32
@@ -47,8 +55,29 @@
 //       CHECK:       arith.divf
 //       CHECK:       arith.select %[[DEF]]
 //       CHECK:     tensor.insert_slice %[[UNIT]] into %[[QB]][%[[J]], 0] [1, 64] [1, 1]
-//       CHECK:   linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[Q]], %[[X]] : tensor<6x64xf32>, tensor<64x32xf32>) outs(%{{.*}} : tensor<6x32xf32>) attrs =  {metis.spectral_gemm}
-//       CHECK:   scf.for
+//       CHECK:     %[[TUNIT:.*]] = linalg.generic {{.*}} ins(%[[T2]] : tensor<6xf32>)
+//       CHECK:       arith.select %[[DEF]]
+//       CHECK:     tensor.insert_slice %[[TUNIT]] into %[[TB]][%[[J]], 0] [1, 6] [1, 1]
+// Zᵀ = T·Gᵀ; the row norms of Gᵀ and Zᵀ; accurate iff every row j has
+// Σ_s ‖g_s‖·|T[j][s]| ≤ 128·‖z_j‖; else Zᵀ = Qᵀ·X, a second pass, into
+// the same tensor.
+//       CHECK:   %[[ZONE:.*]] = linalg.generic {{.*}} ins(%[[Q]]#1, %[[GT]] : tensor<6x6xf32>, tensor<6x32xf32>) outs(%{{.*}} : tensor<6x32xf32>) attrs =  {metis.spectral_gemm}
+//       CHECK:   linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[GT]] : tensor<6x32xf32>)
+//       CHECK:   linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[ZONE]] : tensor<6x32xf32>)
+//       CHECK:   %[[OK:.*]] = scf.for {{.*}} -> (i1)
+//       CHECK:     scf.for {{.*}} -> (f32)
+//       CHECK:       math.absf
+//       CHECK:     arith.constant 1.280000e+02 : f32
+//       CHECK:     arith.cmpf ole
+//       CHECK:     arith.andi
+//       CHECK:   %[[ZT:.*]] = scf.if %[[OK]] -> (tensor<6x32xf32>)
+//       CHECK:     scf.yield %[[ZONE]]
+//       CHECK:   } else {
+//       CHECK:     %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[ZONE]] : tensor<6x32xf32>)
+//       CHECK:     %[[ZTWO:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[Q]]#0, %[[X]] : tensor<6x64xf32>, tensor<64x32xf32>) outs(%[[ZERO]] : tensor<6x32xf32>) attrs =  {metis.spectral_gemm}
+//       CHECK:     scf.yield %[[ZTWO]]
+//       CHECK:   scf.for {{.*}} -> (tensor<6x32xf32>)
+//       CHECK:     linalg.dot ins
 //       CHECK:     linalg.matvec
 //       CHECK:   %[[NEXT:.*]] = linalg.copy ins(%{{.*}} : tensor<6x32xf32>) outs(%[[VI]] : tensor<6x32xf32>)
 //       CHECK:   scf.yield %[[NEXT]]
@@ -57,8 +86,10 @@
 // Rbᵀ = Vᵀ·Z (= (Qᵀ·X·V)ᵀ, dot-product loops over N) with Qb = Q.
 //       CHECK: %[[VT0:.*]] = linalg.transpose ins(%[[V]] : tensor<6x32xf32>)
 //       CHECK: linalg.generic {{.*}} ins(%[[X]], %[[VT0]] : tensor<64x32xf32>, tensor<32x6xf32>) outs(%{{.*}} : tensor<64x6xf32>) attrs =  {metis.spectral_gemm}
-//       CHECK: %[[QBT:.*]] = scf.for {{.*}} -> (tensor<6x64xf32>)
-//       CHECK: %[[ZT:.*]] = linalg.generic {{.*}} ins(%[[QBT]], %[[X]] : tensor<6x64xf32>, tensor<64x32xf32>) outs(%{{.*}} : tensor<6x32xf32>) attrs =  {metis.spectral_gemm}
+//       CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[X]] : tensor<64x6xf32>, tensor<64x32xf32>) outs(%{{.*}} : tensor<6x32xf32>) attrs =  {metis.spectral_gemm}
+//       CHECK: %[[QBT:.*]]:2 = scf.for {{.*}} -> (tensor<6x64xf32>, tensor<6x6xf32>)
+//       CHECK: %[[ZT:.*]] = scf.if %{{.*}} -> (tensor<6x32xf32>)
+//       CHECK:   linalg.generic {{.*}} ins(%[[QBT]]#0, %[[X]] : tensor<6x64xf32>, tensor<64x32xf32>) outs(%{{.*}} : tensor<6x32xf32>) attrs =  {metis.spectral_gemm}
 //       CHECK: %[[VL:.*]] = scf.for {{.*}} -> (tensor<6x32xf32>)
 //       CHECK: %[[RBT:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[VL]], %[[ZT]] : tensor<6x32xf32>, tensor<6x32xf32>) outs(%{{.*}} : tensor<6x6xf32>) attrs =  {metis.spectral_gemm}
 // No third pass over X before the residual.
@@ -68,7 +99,7 @@
 // pairs p < q; rotate iff |γ| > 2^-23·√α·√β.
 //       CHECK: %[[W0:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<6x6xf32>)
 //       CHECK:   arith.cmpi eq
-//       CHECK: %[[SW:.*]]:4 = scf.while (%{{.*}} = %[[RBT]], %{{.*}} = %[[W0]], %{{.*}} = %{{.*}}, %{{.*}} = %true) : (tensor<6x6xf32>, tensor<6x6xf32>, index, i1)
+//       CHECK: %[[SW:.*]]:4 = scf.while (%{{.*}} = %[[RBT]], %{{.*}} = %[[W0]], %{{.*}} = %{{.*}}, %{{.*}} = %{{true.*}}) : (tensor<6x6xf32>, tensor<6x6xf32>, index, i1)
 //       CHECK:   arith.constant 30 : index
 //       CHECK:   scf.condition
 //       CHECK:   scf.for
@@ -95,7 +126,7 @@
 //       CHECK: %[[WS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<6x6xf32>)
 //       CHECK: %[[S:.*]] = tensor.extract_slice %[[S6]][0] [4] [1] : tensor<6xf32> to tensor<4xf32>
 //       CHECK: %[[URK:.*]] = tensor.extract_slice %[[UR]][0, 0] [6, 4] [1, 1]
-//       CHECK: %[[U:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[QBT]], %[[URK]] : tensor<6x64xf32>, tensor<6x4xf32>) outs(%{{.*}} : tensor<64x4xf32>) attrs =  {metis.spectral_gemm}
+//       CHECK: %[[U:.*]] = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[QBT]]#0, %[[URK]] : tensor<6x64xf32>, tensor<6x4xf32>) outs(%{{.*}} : tensor<64x4xf32>) attrs =  {metis.spectral_gemm}
 //       CHECK: %[[WSK:.*]] = tensor.extract_slice %[[WS]][0, 0] [4, 6] [1, 1]
 //       CHECK: %[[VW:.*]] = linalg.generic {{.*}} ins(%[[WSK]], %[[VL]] : tensor<4x6xf32>, tensor<6x32xf32>) outs(%{{.*}} : tensor<4x32xf32>) attrs =  {metis.spectral_gemm}
 // Vt rows whose singular value is exactly 0 are zeroed.

@@ -39,9 +39,6 @@
 
 namespace mlir::metis {
 
-/// Adds the `metis.spectral_split` → linalg pattern.
-void populateSpectralSplitToLinalgPatterns(RewritePatternSet &patterns);
-
 namespace spectral {
 
 /// orth(): a vector whose norm after projection is <= this × its norm
@@ -50,6 +47,10 @@ constexpr float kRankTolerance = 0x1p-20f;
 /// Jacobi: columns p, q are rotated iff |a_p·a_q| > tol·‖a_p‖·‖a_q‖.
 constexpr float kJacobiTolerance = 0x1p-23f;
 constexpr int64_t kJacobiMaxSweeps = 30;
+/// Z = (Xᵀ·Y)·T is used iff Σ_s ‖(Xᵀ·Y)_s‖·|T[s][j]| ≤ this × ‖Z_j‖ for
+/// every column j (by default: convert-metis-to-linalg{gram-cancellation}):
+/// its rounding error is then at most about this many times that of Xᵀ·Q.
+constexpr float kGramCancellation = 128.0f;
 /// Philox counter word 2 of the sketch entries and of the row sample
 /// (metis.quantize's stochastic rounding uses 0).
 constexpr uint32_t kSketchStream = 1;
@@ -89,8 +90,19 @@ Value emitSketchTranspose(OpBuilder &b, Location loc, Sketch kind, int64_t n,
 Value emitSampledRows(OpBuilder &b, Location loc, Value x, int64_t l,
                       Value seed);
 /// CGS2 on the rows of `rows` (`l×A`), row by row: the rows of the result
-/// are orthonormal or zero (rank deficiency, see kRankTolerance).
-Value emitOrthonormalizeRows(OpBuilder &b, Location loc, Value rows);
+/// are orthonormal or zero (rank deficiency, see kRankTolerance). With
+/// `coefficients`, also the `l×l` T whose row j gives result row j as
+/// Σ_s T[j][s]·rows[s] (the same projections applied to e_j; zero where
+/// the row is).
+Value emitOrthonormalizeRows(OpBuilder &b, Location loc, Value rows,
+                             Value *coefficients = nullptr);
+/// One subspace iteration's (Qᵀ, Zᵀ) for X `M×N` and V given by its rows
+/// (`l×N`): Q = orth(X·V) and Z = Xᵀ·Q, where Z = (Xᵀ·Y)·T from the pass
+/// that computes Y = X·V (Q = Y·T) when no row of Zᵀ cancels by more than
+/// `gramCancellation`, else Xᵀ·Q by a second pass (docs/SpectralSplit.md).
+std::pair<Value, Value>
+emitIteration(OpBuilder &b, Location loc, Value x, Value vT,
+              float gramCancellation = kGramCancellation);
 
 /// SVD of an `l×l` matrix R given as `rT` (= Rᵀ: row j is column j of R),
 /// by one-sided Jacobi, sorted by descending singular value (stable; NaN
@@ -105,6 +117,12 @@ SmallSVD emitSmallSVD(OpBuilder &b, Location loc, Value rT,
                       int64_t maxSweeps = kJacobiMaxSweeps);
 
 } // namespace spectral
+
+/// Adds the `metis.spectral_split` → linalg pattern.
+void populateSpectralSplitToLinalgPatterns(
+    RewritePatternSet &patterns,
+    float gramCancellation = spectral::kGramCancellation);
+
 } // namespace mlir::metis
 
 #endif // METIS_CONVERSION_METISTOLINALG_SPECTRALSPLIT_H
