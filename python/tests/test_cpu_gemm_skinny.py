@@ -131,3 +131,71 @@ def test_skinny_threads(m, n, k, a_layout, b_layout):
         c = c0.copy()
         run(text, f"--metis-cpu-pipeline=isa=avx512 threads={threads}", a, b, c)
         assert same_bits(c, want), threads
+
+
+def gram_pair_module(m, n, l):
+    """Gᵀ = Yᵀ·X with Y = X·V (one subspace iteration of the spectral split,
+    SpectralSplitToLinalg's emitIteration), the fma-body contractions it
+    emits; Y is internal (a fresh buffer)."""
+    t = lambda r, c: f"tensor<{r}x{c}xf32>"
+    mr = lambda r, c: f"memref<{r}x{c}xf32>"
+    body = ("  ^bb0(%p: f32, %q: f32, %r: f32):\n"
+            "    %f = math.fma %p, %q, %r : f32\n"
+            "    linalg.yield %f : f32\n")
+    return (
+        f"func.func @mm(%xm: {mr(m, n)}, %vm: {mr(n, l)}, %gm: {mr(l, n)}) "
+        "attributes {llvm.emit_c_interface} {\n"
+        "  %zero = arith.constant 0.0 : f32\n"
+        f"  %x = bufferization.to_tensor %xm restrict : {mr(m, n)} to {t(m, n)}\n"
+        f"  %v = bufferization.to_tensor %vm restrict : {mr(n, l)} to {t(n, l)}\n"
+        f"  %ye = tensor.empty() : {t(m, l)}\n"
+        f"  %y0 = linalg.fill ins(%zero : f32) outs(%ye : {t(m, l)}) -> {t(m, l)}\n"
+        "  %y = linalg.generic {indexing_maps = [affine_map<(a, b, c) -> (a, b)>, "
+        "affine_map<(a, b, c) -> (b, c)>, affine_map<(a, b, c) -> (a, c)>], "
+        "iterator_types = [\"parallel\", \"reduction\", \"parallel\"]} "
+        f"ins(%x, %v : {t(m, n)}, {t(n, l)}) outs(%y0 : {t(m, l)}) "
+        "attrs = {metis.spectral_gemm} {\n" + body + f"  }} -> {t(m, l)}\n"
+        f"  %ge = tensor.empty() : {t(l, n)}\n"
+        f"  %g0 = linalg.fill ins(%zero : f32) outs(%ge : {t(l, n)}) -> {t(l, n)}\n"
+        "  %g = linalg.generic {indexing_maps = [affine_map<(a, b, c) -> (a, b)>, "
+        "affine_map<(a, b, c) -> (a, c)>, affine_map<(a, b, c) -> (b, c)>], "
+        "iterator_types = [\"reduction\", \"parallel\", \"parallel\"]} "
+        f"ins(%y, %x : {t(m, l)}, {t(m, n)}) outs(%g0 : {t(l, n)}) "
+        "attrs = {metis.spectral_gemm} {\n" + body + f"  }} -> {t(l, n)}\n"
+        f"  bufferization.materialize_in_destination %g in restrict writable "
+        f"%gm : ({t(l, n)}, {mr(l, n)}) -> ()\n"
+        "  return\n}\n")
+
+
+@pytest.mark.parametrize("m,n,l,isa", [(200, 96, 12, "avx512"),
+                                       (135, 100, 20, "avx512"),
+                                       (256, 64, 64, "avx512"),
+                                       (45, 40, 13, "avx2")])
+def test_gram_pair_one_pass(m, n, l, isa):
+    """Y = X·V and Gᵀ = Yᵀ·X run as one pass over X (emitSkinnyGramPair:
+    Y read in place as the second product's narrow operand, so no
+    k-major copy of it; docs/CPU.md), with the bits of the two sequential
+    oracles one after the other: full and tail tiles of rows (M mod the
+    lanes), edge columns (N mod the lanes), l up to 64, both presets; and
+    with threads (not fused) the same bits."""
+    text = gram_pair_module(m, n, l)
+    out = compiler.opt(text, [
+        "--one-shot-bufferize=bufferize-function-boundaries",
+        f"--metis-cpu-gemm=isa={isa}"])
+    # Y's own buffer, and no k-major copy of it.
+    y_alloc = f"memref.alloc() {{alignment = 64 : i64}} : memref<{m}x{l}xf32>"
+    assert out.count(y_alloc) == 1 and "linalg.generic" not in out
+    rng = np.random.default_rng(m + n + l)
+    x = rng.standard_normal((m, n)).astype(np.float32)
+    v = rng.standard_normal((n, l)).astype(np.float32)
+    y = sequential_fma_oracle(x, v, np.zeros((m, l), np.float32))
+    want = sequential_fma_oracle(np.ascontiguousarray(y.T), x,
+                                 np.zeros((l, n), np.float32))
+    g = np.full((l, n), np.nan, np.float32)
+    run(text, f"--metis-cpu-pipeline=isa={isa}", x, v, g)
+    assert same_bits(g, want)
+    if LIBOMP.exists():
+        ctypes.CDLL(str(LIBOMP), mode=ctypes.RTLD_GLOBAL)
+        g2 = np.full((l, n), np.nan, np.float32)
+        run(text, f"--metis-cpu-pipeline=isa={isa} threads=2", x, v, g2)
+        assert same_bits(g2, want)

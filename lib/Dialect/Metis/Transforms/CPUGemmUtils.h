@@ -63,6 +63,16 @@ bool isSkinnyLayout(Value l, unsigned lRowDim, unsigned lKDim);
 /// Emits `g` at the builder's position: L read once, in place.
 void emitSkinnyGemm(OpBuilder &b, Location loc, const SkinnyGemm &g);
 
+/// Emits Y = X·V (`first`: L = X read along k, C = Y, t × s) and then
+/// Gᵀ = Yᵀ·X (`second`: L = the same X read along its rows, P = Y with k
+/// its rows, C = Gᵀ, s × t) as one pass over X: each tile of V rows of X
+/// gives its rows of Y, then, from L2, its k block of Gᵀ. Each element
+/// keeps the summation order of emitSkinnyGemm, so the bits are those of
+/// the two products one after the other. One thread; static row-major
+/// operands (isGramPair in CPUScaledGemm.cpp).
+void emitSkinnyGramPair(OpBuilder &b, Location loc, const SkinnyGemm &first,
+                        const SkinnyGemm &second);
+
 } // namespace mlir::metis
 
 #endif // METIS_LIB_DIALECT_METIS_TRANSFORMS_CPUGEMMUTILS_H

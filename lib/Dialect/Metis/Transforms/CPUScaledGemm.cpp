@@ -308,6 +308,43 @@ bool isJcParallel(const Contraction &ct, const TileConfig &cfg) {
   return cfg.threads > 1 && nPanels >= 4 * cfg.threads;
 }
 
+/// The strict f32 contraction as a skinny one (CPUSkinnyGemm.cpp): one
+/// side of at most kMaxSkinnyRows, the other and K at least 4 vectors
+/// (smaller products, e.g. the split's 4096 x 16 x 20, gain nothing for
+/// the code), and the long operand unit-stride along its rows or k. Only
+/// for vector widths whose register transpose fits the register file
+/// (vw x vw values, plus vw/2 accumulators).
+std::optional<SkinnyGemm> skinnyGemm(const Contraction &ct,
+                                     const TileConfig &cfg) {
+  constexpr int64_t kMaxSkinnyRows = 64;
+  if (!cfg.skinny || ct.fp4 || !ct.strict || (cfg.vw != 16 && cfg.vw != 8))
+    return std::nullopt;
+  int64_t longMin = 4 * cfg.vw;
+  bool pIsA = ct.m <= kMaxSkinnyRows && ct.n >= longMin && ct.m <= ct.n;
+  bool pIsB = !pIsA && ct.n <= kMaxSkinnyRows && ct.m >= longMin;
+  if ((!pIsA && !pIsB) || ct.k < longMin)
+    return std::nullopt;
+  SkinnyGemm g;
+  g.p = pIsA ? ct.a : ct.b;
+  g.pRowDim = pIsA ? ct.aRowDim : ct.bRowDim;
+  g.pKDim = pIsA ? ct.aKDim : ct.bKDim;
+  g.l = pIsA ? ct.b : ct.a;
+  g.lRowDim = pIsA ? ct.bRowDim : ct.aRowDim;
+  g.lKDim = pIsA ? ct.bKDim : ct.aKDim;
+  if (!isSkinnyLayout(g.l, g.lRowDim, g.lKDim))
+    return std::nullopt;
+  g.c = ct.c;
+  g.cTransposed = pIsB;
+  g.cInit = ct.cInit;
+  g.s = pIsA ? ct.m : ct.n;
+  g.t = pIsA ? ct.n : ct.m;
+  g.k = ct.k;
+  g.fused = ct.fused;
+  g.lanes = cfg.vw;
+  g.threads = cfg.threads;
+  return g;
+}
+
 /// Emits the loop nest for one contraction at the builder's position.
 class GemmBuilder {
 public:
@@ -416,41 +453,7 @@ public:
 private:
   VectorType accType() { return VectorType::get({cfg.vw}, b.getF32Type()); }
 
-  /// The strict f32 contraction as a skinny one (CPUSkinnyGemm.cpp): one
-  /// side of at most kMaxSkinnyRows, the other and K at least 4 vectors
-  /// (smaller products, e.g. the split's 4096 x 16 x 20, gain nothing for
-  /// the code), and the long operand unit-stride along its rows or k. Only
-  /// for vector widths whose register transpose fits the register file
-  /// (vw x vw values, plus vw/2 accumulators).
-  std::optional<SkinnyGemm> skinny() const {
-    constexpr int64_t kMaxSkinnyRows = 64;
-    if (!cfg.skinny || ct.fp4 || !ct.strict || (cfg.vw != 16 && cfg.vw != 8))
-      return std::nullopt;
-    int64_t longMin = 4 * cfg.vw;
-    bool pIsA = ct.m <= kMaxSkinnyRows && ct.n >= longMin && ct.m <= ct.n;
-    bool pIsB = !pIsA && ct.n <= kMaxSkinnyRows && ct.m >= longMin;
-    if ((!pIsA && !pIsB) || ct.k < longMin)
-      return std::nullopt;
-    SkinnyGemm g;
-    g.p = pIsA ? ct.a : ct.b;
-    g.pRowDim = pIsA ? ct.aRowDim : ct.bRowDim;
-    g.pKDim = pIsA ? ct.aKDim : ct.bKDim;
-    g.l = pIsA ? ct.b : ct.a;
-    g.lRowDim = pIsA ? ct.bRowDim : ct.aRowDim;
-    g.lKDim = pIsA ? ct.bKDim : ct.aKDim;
-    if (!isSkinnyLayout(g.l, g.lRowDim, g.lKDim))
-      return std::nullopt;
-    g.c = ct.c;
-    g.cTransposed = pIsB;
-    g.cInit = ct.cInit;
-    g.s = pIsA ? ct.m : ct.n;
-    g.t = pIsA ? ct.n : ct.m;
-    g.k = ct.k;
-    g.fused = ct.fused;
-    g.lanes = cfg.vw;
-    g.threads = cfg.threads;
-    return g;
-  }
+  std::optional<SkinnyGemm> skinny() const { return skinnyGemm(ct, cfg); }
 
   /// Index constants, all created where the builder started.
   Value idx(int64_t v) {
@@ -1376,6 +1379,76 @@ memref::CopyOp findInitCopy(linalg::LinalgOp op, const Contraction &ct) {
   return copy;
 }
 
+/// Whether what `first` (up to its last op `last`) computes into `out`
+/// from `inputs` may be computed at `to` instead, later in the same block:
+/// `out` is a fresh buffer, and nothing in between touches it or writes an
+/// input (memory effects checked recursively; a write to an argument may
+/// alias any other argument, but not a fresh buffer).
+bool canMoveDown(Operation *last, Operation *to, Value out,
+                 ArrayRef<Value> inputs) {
+  Value outRoot = memrefRoot(out);
+  if (!isAllocation(outRoot))
+    return false;
+  llvm::SmallDenseSet<Value> inputRoots;
+  bool inputsAllocated = true;
+  for (Value v : inputs) {
+    if (!v)
+      continue;
+    inputRoots.insert(memrefRoot(v));
+    inputsAllocated &= isAllocation(memrefRoot(v));
+  }
+  for (Operation *x = last->getNextNode(); x != to; x = x->getNextNode()) {
+    if (isMemoryEffectFree(x))
+      continue;
+    std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+        getEffectsRecursively(x);
+    if (!effects)
+      return false;
+    for (const MemoryEffects::EffectInstance &e : *effects) {
+      Value v = e.getValue();
+      if (!v)
+        return false;
+      Value root = memrefRoot(v);
+      if (root == outRoot)
+        return false;
+      if (isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()) &&
+          (inputRoots.contains(root) ||
+           (!isAllocation(root) && !inputsAllocated)))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// Whether `first` and `second` are the two products of one subspace
+/// iteration of the spectral split, Y = X·V and Gᵀ = Yᵀ·X
+/// (SpectralSplitToLinalg's emitIteration), that emitSkinnyGramPair runs as
+/// one pass over X: both skinny (`g1`, `g2`), the first reading X along k
+/// (one tile of rows at a time) into a fresh Y, the second reading the same
+/// X along its rows against Y (k = those rows) into a fresh Gᵀ; static
+/// row-major operands, one thread, no folded copy, in one block with
+/// nothing in between that touches Y or writes X or V.
+bool isGramPair(linalg::LinalgOp first, const SkinnyGemm &g1,
+                linalg::LinalgOp second, const SkinnyGemm &g2,
+                const Contraction &ct1, const Contraction &ct2) {
+  if (g1.threads > 1 || g2.threads > 1 || g1.cInit || g2.cInit ||
+      isUnitInnermost(g1.l, g1.lRowDim) || !g1.cTransposed ||
+      !isUnitInnermost(g2.l, g2.lRowDim) || g2.cTransposed || g1.l != g2.l ||
+      g2.p != g1.c || g2.pKDim != 0 || g1.s != g2.s || g1.t != g2.k ||
+      g1.k != g2.t || g1.lanes != g2.lanes ||
+      first->getBlock() != second->getBlock() ||
+      !first->isBeforeInBlock(second) || findInitCopy(first, ct1) ||
+      findInitCopy(second, ct2))
+    return false;
+  for (Value v : {g1.p, g1.l, g1.c, g2.c}) {
+    auto type = cast<MemRefType>(v.getType());
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+      return false;
+  }
+  return isAllocation(memrefRoot(g2.c)) &&
+         canMoveDown(first, second, g1.c, {g1.p, g1.l});
+}
+
 /// Whether the FP4 contraction `sib` (op `sibOp`, then its epilogue ops
 /// `sibEpilogue`) can be computed inside the nest of the FP4 contraction
 /// `main` (op `mainOp`, register tile `tile`): the low-rank product
@@ -1403,38 +1476,9 @@ bool isSibling(Operation *sibOp, const Contraction &sib,
   for (Value v : {sib.b, sib.bScales, sib.c})
     if (!cast<MemRefType>(v.getType()).getLayout().isIdentity())
       return false;
-  Value pRoot = memrefRoot(sib.c);
-  if (!isAllocation(pRoot))
-    return false;
-  llvm::SmallDenseSet<Value> inputs;
-  bool inputsAllocated = true;
-  for (Value v : {sib.a, sib.aScales, sib.b, sib.bScales}) {
-    inputs.insert(memrefRoot(v));
-    inputsAllocated &= isAllocation(memrefRoot(v));
-  }
   Operation *last = sibEpilogue.empty() ? sibOp : sibEpilogue.back();
-  for (Operation *x = last->getNextNode(); x != mainOp; x = x->getNextNode()) {
-    if (isMemoryEffectFree(x))
-      continue;
-    std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
-        getEffectsRecursively(x);
-    if (!effects)
-      return false;
-    for (const MemoryEffects::EffectInstance &e : *effects) {
-      Value v = e.getValue();
-      if (!v)
-        return false;
-      Value root = memrefRoot(v);
-      if (root == pRoot)
-        return false;
-      // A write to an argument may alias any other argument, but not a
-      // fresh buffer.
-      if (isa<MemoryEffects::Write, MemoryEffects::Free>(e.getEffect()) &&
-          (inputs.contains(root) || (!isAllocation(root) && !inputsAllocated)))
-        return false;
-    }
-  }
-  return true;
+  return canMoveDown(last, mainOp, sib.c,
+                     {sib.a, sib.aScales, sib.b, sib.bScales});
 }
 
 /// Replaces `op` by the GEMM. Dynamic strides are checked at run time
@@ -1682,6 +1726,28 @@ struct CPUScaledGemmPass
           break;
         }
       }
+    // The two products of a split iteration over the same X run as one
+    // pass over it (isGramPair).
+    for (auto [i, first] : llvm::enumerate(todo)) {
+      std::optional<SkinnyGemm> g1 = skinnyGemm(first.second, cfg);
+      if (!g1 || taken.contains(first.first))
+        continue;
+      for (auto [j, second] : llvm::enumerate(todo)) {
+        if (j == i || taken.contains(second.first))
+          continue;
+        std::optional<SkinnyGemm> g2 = skinnyGemm(second.second, cfg);
+        if (!g2 || !isGramPair(first.first, *g1, second.first, *g2,
+                               first.second, second.second))
+          continue;
+        OpBuilder b(second.first);
+        emitSkinnyGramPair(b, second.first.getLoc(), *g1, *g2);
+        taken.insert(first.first);
+        taken.insert(second.first);
+        first.first->erase();
+        second.first->erase();
+        break;
+      }
+    }
     for (auto [entry, ops, sibOps] :
          llvm::zip_equal(todo, epilogues, siblingOps))
       if (!taken.contains(entry.first.getOperation()))

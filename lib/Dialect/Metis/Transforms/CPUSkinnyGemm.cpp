@@ -70,14 +70,7 @@ public:
       cs = alloc(chunk);
     forLoop(parallel, idx(0), idx(g.t), chunk, [&](Value t0) {
       Value buf = parallel ? alloc(chunk) : cs;
-      Value width = min(idx(chunk), sub(idx(g.t), t0));
-      copyC(buf, t0, width, /*in=*/true);
-      int64_t kFull = g.k / lanes * lanes;
-      forLoop(false, idx(0), idx(kFull), lanes,
-              [&](Value k0) { tiles(buf, t0, width, k0, lanes); });
-      if (kFull != g.k)
-        tiles(buf, t0, width, idx(kFull), g.k - kFull);
-      copyC(buf, t0, width, /*in=*/false);
+      chunkOfC(buf, t0, chunk);
       if (parallel)
         memref::DeallocOp::create(b, loc, buf);
     });
@@ -86,7 +79,45 @@ public:
     memref::DeallocOp::create(b, loc, pp);
   }
 
+  /// Y = X·V, then Gᵀ = Yᵀ·X, one tile of rows of X at a time (this
+  /// builder is the first product's, `second` the second's; see
+  /// emitSkinnyGramPair).
+  void buildGramPair(const SkinnyGemm &second) {
+    SkinnyBuilder two(b, loc, second);
+    packP();
+    // The second product's P(i, k) = Y(k, i): Y itself is its k-major copy.
+    two.pp = second.p;
+    Value cs = alloc(lanes);
+    // One tile of rows of X: its rows of Y over all of X's k (as in build()),
+    // then its kn k steps of Gᵀ over all of Gᵀ's columns, Gᵀ being the
+    // second's scratch (static row-major, s x t).
+    auto tileOfRows = [&](Value t0, int64_t kn) {
+      chunkOfC(cs, t0, lanes);
+      two.tiles(second.c, idx(0), idx(second.t), t0, kn);
+    };
+    int64_t tFull = g.t / lanes * lanes;
+    forLoop(false, idx(0), idx(tFull), lanes,
+            [&](Value t0) { tileOfRows(t0, lanes); });
+    if (tFull != g.t)
+      tileOfRows(idx(tFull), g.t - tFull);
+    memref::DeallocOp::create(b, loc, cs);
+    memref::DeallocOp::create(b, loc, pp);
+  }
+
 private:
+  /// C's columns t0 .. t0 + chunk - 1 (fewer at the end), through the
+  /// scratch `cs`, over all k.
+  void chunkOfC(Value cs, Value t0, int64_t chunk) {
+    Value width = min(idx(chunk), sub(idx(g.t), t0));
+    copyC(cs, t0, width, /*in=*/true);
+    int64_t kFull = g.k / lanes * lanes;
+    forLoop(false, idx(0), idx(kFull), lanes,
+            [&](Value k0) { tiles(cs, t0, width, k0, lanes); });
+    if (kFull != g.k)
+      tiles(cs, t0, width, idx(kFull), g.k - kFull);
+    copyC(cs, t0, width, /*in=*/false);
+  }
+
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
@@ -319,4 +350,10 @@ bool mlir::metis::isSkinnyLayout(Value l, unsigned lRowDim, unsigned lKDim) {
 void mlir::metis::emitSkinnyGemm(OpBuilder &b, Location loc,
                                  const SkinnyGemm &g) {
   SkinnyBuilder(b, loc, g).build();
+}
+
+void mlir::metis::emitSkinnyGramPair(OpBuilder &b, Location loc,
+                                     const SkinnyGemm &first,
+                                     const SkinnyGemm &second) {
+  SkinnyBuilder(b, loc, first).buildGramPair(second);
 }

@@ -232,6 +232,13 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     or 16x16 (AVX2: 8x8) register transposes (k unit-stride), against all s
     rows of the narrow one, whose C rows accumulate in an L1/L2 scratch.
     The k steps of each C element keep their ascending order: same bits.
+    Two skinny products of one split iteration, Y = X·V (X read along k)
+    and then Gᵀ = Yᵀ·X over the same X (read along its rows), run as one
+    pass over X: per tile of 16 (AVX2: 8) rows of X, its rows of Y, then,
+    from L2, its k steps of Gᵀ, with Y read in place as the second's
+    narrow operand and Gᵀ accumulated in place. Only with one thread, static
+    row-major operands, fresh Y and Gᵀ, and nothing in between that touches
+    Y or writes X or V. Same bits as the two nests.
 
     Dynamic strides are compared with the row-major ones at run time: the
     fast version then uses them statically (one vector load per row and
