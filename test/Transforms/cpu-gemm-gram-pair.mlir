@@ -149,3 +149,46 @@ func.func @x_written_between(%x: memref<200x96xf32>, %v: memref<96x12xf32>) -> m
   memref.dealloc %y : memref<200x12xf32>
   return %g : memref<12x96xf32>
 }
+
+// -----
+
+#mk = affine_map<(m, n, j) -> (m, n)>
+#k_j = affine_map<(m, n, j) -> (n, j)>
+#mj = affine_map<(m, n, j) -> (m, j)>
+#m_k = affine_map<(m, j, n) -> (m, n)>
+#yj = affine_map<(m, j, n) -> (m, j)>
+#jn = affine_map<(m, j, n) -> (j, n)>
+
+// N = 100 is not a multiple of 16: the edge tile's vectors go to a scratch
+// of 112 columns, copied from Gᵀ before the pass and back after it.
+// CHECK-LABEL: func.func @pair_edge
+//       CHECK: %[[G:.*]] = memref.alloc() : memref<12x100xf32>
+//       CHECK: %[[GS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<12x112xf32>
+//       CHECK: memref.load %[[G]]
+//       CHECK: memref.store %{{.*}}, %[[GS]]
+//       CHECK: scf.for %{{.*}} = %c0 to %c192 step %c16 {
+//       CHECK:   vector.store %{{.*}}, %[[GS]]
+//       CHECK: memref.load %[[GS]]
+//       CHECK: memref.store %{{.*}}, %[[G]]
+//       CHECK: memref.dealloc %[[GS]]
+func.func @pair_edge(%x: memref<200x100xf32>, %v: memref<100x12xf32>) -> memref<12x100xf32> {
+  %cst = arith.constant 0.0 : f32
+  %y = memref.alloc() : memref<200x12xf32>
+  linalg.fill ins(%cst : f32) outs(%y : memref<200x12xf32>)
+  linalg.generic {indexing_maps = [#mk, #k_j, #mj], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %v : memref<200x100xf32>, memref<100x12xf32>) outs(%y : memref<200x12xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %f = math.fma %a, %b, %c : f32
+    linalg.yield %f : f32
+  }
+  %g = memref.alloc() : memref<12x100xf32>
+  linalg.fill ins(%cst : f32) outs(%g : memref<12x100xf32>)
+  linalg.generic {indexing_maps = [#yj, #m_k, #jn], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%y, %x : memref<200x12xf32>, memref<200x100xf32>) outs(%g : memref<12x100xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %f = math.fma %a, %b, %c : f32
+    linalg.yield %f : f32
+  }
+  memref.dealloc %y : memref<200x12xf32>
+  return %g : memref<12x100xf32>
+}

@@ -88,18 +88,31 @@ public:
     // The second product's P(i, k) = Y(k, i): Y itself is its k-major copy.
     two.pp = second.p;
     Value cs = alloc(lanes);
-    // One tile of rows of X: its rows of Y over all of X's k (as in build()),
-    // then its kn k steps of Gᵀ over all of Gᵀ's columns, Gᵀ being the
-    // second's scratch (static row-major, s x t).
+    // Gᵀ (static row-major, s x t) is the second's scratch, unless t is not
+    // a multiple of the lanes: the edge tile's vectors then need a scratch
+    // padded to whole vectors.
+    Value gs = second.c;
+    Value t = idx(second.t);
+    bool padded = second.t % lanes != 0;
+    if (padded) {
+      gs = two.alloc(llvm::divideCeil(second.t, lanes) * lanes);
+      two.copyC(gs, idx(0), t, /*in=*/true);
+    }
+    // One tile of rows of X: its rows of Y over all of X's k, then its kn
+    // k steps of Gᵀ over all of Gᵀ's columns.
     auto tileOfRows = [&](Value t0, int64_t kn) {
       chunkOfC(cs, t0, lanes);
-      two.tiles(second.c, idx(0), idx(second.t), t0, kn);
+      two.tiles(gs, idx(0), t, t0, kn);
     };
     int64_t tFull = g.t / lanes * lanes;
     forLoop(false, idx(0), idx(tFull), lanes,
             [&](Value t0) { tileOfRows(t0, lanes); });
     if (tFull != g.t)
       tileOfRows(idx(tFull), g.t - tFull);
+    if (padded) {
+      two.copyC(gs, idx(0), t, /*in=*/false);
+      memref::DeallocOp::create(b, loc, gs);
+    }
     memref::DeallocOp::create(b, loc, cs);
     memref::DeallocOp::create(b, loc, pp);
   }
