@@ -4,10 +4,12 @@
 // One subspace iteration of the spectral split (emitIteration): Y = X·V,
 // then Gᵀ = Yᵀ·X over the same X. metis-cpu-gemm runs the two skinny
 // products as one pass over X (isGramPair, emitSkinnyGramPair): per tile of
-// 16 rows of X, its rows of Y (X read along k, 16 rows transposed in
-// registers), then its 16 k steps of Gᵀ over all of Gᵀ's columns (those
-// rows again, now from L2), with Y read in place as the second's k-major
-// narrow operand and Gᵀ as its scratch. Not with threads, and not when
+// 16 rows of X, its rows of Y (rowTile: the rows' accumulators in
+// registers over all of X's k), then its 16 k steps of Gᵀ over all of Gᵀ's
+// columns (blockTiles: 4 rows x 4 vectors of Gᵀ per register tile, those
+// rows of X again, now from L2), with Y read in place as the second's
+// k-major narrow operand and Gᵀ accumulated in a copy whose rows are
+// padded (not a power of two apart). Not with threads, and not when
 // something in between reads Y or writes X.
 
 #m_k = affine_map<(m, j, n) -> (m, n)>
@@ -21,31 +23,37 @@
 //  CHECK-SAME: (%[[X:.*]]: memref<200x96xf32>, %[[V:.*]]: memref<96x12xf32>)
 //       CHECK: %[[Y:.*]] = memref.alloc() : memref<200x12xf32>
 //       CHECK: %[[G:.*]] = memref.alloc() : memref<12x96xf32>
-// V k-major; Y needs no copy.
-//       CHECK: %[[VP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<96x12xf32>
+// V k-major, padded to a whole vector; Y needs no copy.
+//       CHECK: %[[VP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<96x16xf32>
 //   CHECK-NOT: memref<200x12xf32>
-//       CHECK: %[[CS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<12x16xf32>
+//       CHECK: %[[GS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<12x112xf32>
+//       CHECK: memref.load %[[G]]
+//       CHECK: memref.store %{{.*}}, %[[GS]]
 // Twelve full tiles of 16 rows, then the 8-row tail.
 //       CHECK: scf.for %[[T0:.*]] = %c0 to %c192 step %c16 {
-// Its rows of Y: 16 rows of X over k, transposed in registers.
-//       CHECK:   scf.for %[[K0:.*]] = %c0 to %c96 step %c16 {
-//       CHECK:     vector.load %[[X]]
-//       CHECK:     vector.shuffle
-//       CHECK:     memref.load %[[VP]]
+// Its rows of Y: 16 rows x 1 vector of accumulators over X's k.
+//       CHECK:   %{{.*}}:16 = scf.for %[[K0:.*]] = %c0 to %c96 step %c16 iter_args(
+//       CHECK:     vector.load %[[VP]][%[[K0]], %c0]
+//       CHECK:     memref.load %[[X]][%[[T0]], %[[K0]]]
 //       CHECK:     vector.fma
-//       CHECK:   memref.store %{{.*}}, %[[Y]]
-// Its 16 k steps of Gᵀ: rows T0.. of X along n, against Y's rows T0.. .
-//       CHECK:   scf.for %[[N0:.*]] = %c0 to %c96 step %c16 {
-//       CHECK:     vector.load %[[X]][%{{.*}}, %[[N0]]]
-//       CHECK:     vector.load %[[G]]
-//       CHECK:     memref.load %[[Y]]
+//       CHECK:   memref.store %{{.*}}, %[[Y]][%[[T0]], %c0]
+// Its 16 k steps of Gᵀ: 4 rows of Gᵀ x 4 vectors, then x 2 vectors.
+//       CHECK:   scf.for %[[I0:.*]] = %c0 to %c12 step %c4 {
+//       CHECK:     vector.load %[[GS]][%[[I0]], %c48]
+//       CHECK:     vector.load %[[X]][%[[T0]], %c48]
+//       CHECK:     memref.load %[[Y]][%[[T0]], %[[I0]]]
 //       CHECK:     vector.fma
-//       CHECK:     vector.store %{{.*}}, %[[G]]
-//       CHECK: }
-// The tail: 8 rows (clamped lanes) and 8 k steps.
+//       CHECK:     vector.store %{{.*}}, %[[GS]][%[[I0]], %c0]
+//       CHECK:   scf.for %{{.*}} = %c0 to %c12 step %c4 {
+//       CHECK:     vector.load %[[GS]][%{{.*}}, %c80]
+// The tail: 8 rows and 8 k steps.
 //       CHECK: memref.store %{{.*}}, %[[Y]]
-//       CHECK: memref.load %[[Y]]
-//       CHECK: vector.store %{{.*}}, %[[G]]
+//       CHECK: scf.for %{{.*}} = %c0 to %c12 step %c4 {
+//       CHECK:   memref.load %[[Y]][%c199, %{{.*}}]
+// Gᵀ back from its copy.
+//       CHECK: memref.load %[[GS]]
+//       CHECK: memref.store %{{.*}}, %[[G]]
+//       CHECK: memref.dealloc %[[GS]]
 //   CHECK-NOT: linalg.generic
 //       CHECK: return %[[G]]
 
@@ -159,15 +167,17 @@ func.func @x_written_between(%x: memref<200x96xf32>, %v: memref<96x12xf32>) -> m
 #yj = affine_map<(m, j, n) -> (m, j)>
 #jn = affine_map<(m, j, n) -> (j, n)>
 
-// N = 100 is not a multiple of 16: the edge tile's vectors go to a scratch
-// of 112 columns, copied from Gᵀ before the pass and back after it.
+// N = 100 is not a multiple of 16: Gᵀ's copy has 112 + 16 columns; the
+// last 4 columns go through the edge tile, which gathers X's elements.
 // CHECK-LABEL: func.func @pair_edge
 //       CHECK: %[[G:.*]] = memref.alloc() : memref<12x100xf32>
-//       CHECK: %[[GS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<12x112xf32>
+//       CHECK: %[[GS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<12x128xf32>
 //       CHECK: memref.load %[[G]]
 //       CHECK: memref.store %{{.*}}, %[[GS]]
 //       CHECK: scf.for %{{.*}} = %c0 to %c192 step %c16 {
-//       CHECK:   vector.store %{{.*}}, %[[GS]]
+//       CHECK:   %[[EDGE:.*]] = memref.subview %[[GS]][0, 96] [12, 32] [1, 1]
+//       CHECK:   vector.from_elements
+//       CHECK:   vector.store %{{.*}}, %[[EDGE]]
 //       CHECK: memref.load %[[GS]]
 //       CHECK: memref.store %{{.*}}, %[[G]]
 //       CHECK: memref.dealloc %[[GS]]

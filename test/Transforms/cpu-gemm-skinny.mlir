@@ -72,23 +72,34 @@ func.func @direct(%q: memref<20x72xf32>, %x: memref<72x100xf32>, %c: memref<20x1
 #mn = affine_map<(m, n, k) -> (m, n)>
 
 // X·Q: the narrow side is B, so C is read and written transposed; the long
-// operand's k is unit-stride: one 16-row tile per chunk (rows past 100
-// clamped), 16 rows of 16 k transposed in registers (64 shuffles), then
-// mulf and addf as the generic's body.
+// operand's k is unit-stride: tiles of 8 rows, each row's 20 values of C
+// as two vectors in registers over all k (rowTile). Per k step, Pp's row
+// (k-major, padded with zeros to 32) as two vectors and one broadcast of
+// X(t, k) per row, then mulf and addf as the generic's body; no register
+// transpose. The last 4 rows (100 = 12·8 + 4) are a tile of their own.
 // CHECK-LABEL: func.func @transposed
-//       CHECK:   %[[PP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x20xf32>
-//       CHECK:   %[[CS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<20x16xf32>
-//       CHECK:   scf.for %[[T:.*]] = %c0 to %c100 step %c16 {
-//       CHECK:         memref.load %arg2[%{{.*}}, %[[I:.*]]] : memref<100x20xf32>
-//       CHECK:         memref.store %{{.*}}, %[[CS]][%[[I]], %{{.*}}]
-//       CHECK:     scf.for %[[K0:.*]] = %c0 to %c64 step %c16 {
-//       CHECK:         arith.minsi %{{.*}}, %c99
-//       CHECK:         memref.prefetch %arg0
-//       CHECK:         vector.load %arg0[%{{.*}}, %[[K0]]] : memref<100x64xf32>, vector<16xf32>
-// CHECK-COUNT-64:      vector.shuffle
-//       CHECK:         arith.mulf %{{.*}} : vector<16xf32>
-//  CHECK-NEXT:         arith.addf %{{.*}} : vector<16xf32>
-//       CHECK:         memref.store %{{.*}}, %arg2[%{{.*}}, %{{.*}}] : memref<100x20xf32>
+//       CHECK:   %[[PP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x32xf32>
+//       CHECK:       memref.store %{{.*}}, %[[PP]]
+//       CHECK:     scf.for %{{.*}} = %c20 to %c32 step %c1 {
+//       CHECK:       memref.store %cst, %[[PP]]
+//       CHECK:   scf.for %[[T:.*]] = %c0 to %c96 step %c8 {
+//       CHECK:     memref.load %arg2[%[[T]], %c19] : memref<100x20xf32>
+//       CHECK:     %{{.*}}:16 = scf.for %[[K0:.*]] = %c0 to %c64 step %c16 iter_args(
+//       CHECK:       memref.prefetch %arg0[%[[T]], %{{.*}}]
+//       CHECK:       %[[P0:.*]] = vector.load %[[PP]][%[[K0]], %c0] : memref<64x32xf32>, vector<16xf32>
+//       CHECK:       %[[P1:.*]] = vector.load %[[PP]][%[[K0]], %c16] : memref<64x32xf32>, vector<16xf32>
+//       CHECK:       %[[X:.*]] = memref.load %arg0[%[[T]], %[[K0]]] : memref<100x64xf32>
+//       CHECK:       %[[XB:.*]] = vector.broadcast %[[X]] : f32 to vector<16xf32>
+//       CHECK:       %[[M:.*]] = arith.mulf %[[P0]], %[[XB]] : vector<16xf32>
+//  CHECK-NEXT:       arith.addf %{{.*}}, %[[M]] : vector<16xf32>
+//   CHECK-NOT:       vector.shuffle
+//       CHECK:       scf.yield
+//       CHECK:     memref.store %{{.*}}, %arg2[%[[T]], %c0] : memref<100x20xf32>
+//       CHECK:   memref.prefetch %arg0[%c96, %{{.*}}]
+//       CHECK:   memref.store %{{.*}}, %arg2[%c99, %c19] : memref<100x20xf32>
+// Threads: the tiles of 8 rows are an scf.parallel.
+// PAR-LABEL: func.func @transposed
+//       PAR:   scf.parallel (%{{.*}}) = (%c0) to (%c96) step (%c8) {
 func.func @transposed(%x: memref<100x64xf32>, %q: memref<64x20xf32>, %c: memref<100x20xf32>) {
   linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %q : memref<100x64xf32>, memref<64x20xf32>) outs(%c : memref<100x20xf32>) attrs = {metis.spectral_gemm} {
   ^bb0(%a: f32, %b: f32, %o: f32):

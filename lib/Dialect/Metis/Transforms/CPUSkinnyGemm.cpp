@@ -3,29 +3,31 @@
 // The spectral split's large products, X·Q and Qᵀ·X with Q of l = k + p
 // (~20) columns, stream a large X against a narrow operand. The BLIS nest
 // of metis-cpu-gemm packs X (one more write and read of each element), and
-// its 8x32 register tile is 62 % padding at l = 20. Here X is read once, in
-// place, one vector of V lanes (16 on AVX-512, 8 on AVX2) along its long
-// dim t at a time, against all s ≤ 64 rows of the narrow operand P:
+// its 8x32 register tile is 62 % padding at l = 20. Here X (L, t rows) is
+// read once, in place, against all s ≤ 64 rows of the narrow operand P,
+// with V-lane vectors (16 on AVX-512, 8 on AVX2). By L's layout:
 //
-//   for each chunk of t (one tile, or whole rows of V-wide tiles)
-//     Cs[s][chunk] = C                 scratch, in L1/L2
-//     for k0 in K step V
-//       for each V-wide tile: x_kk = L(t tile, k0 + kk), kk < V,
-//         loaded as vectors (t unit-stride) or as V rows of V k
-//         transposed in registers (k unit-stride)
-//         for groups of V/2 rows i: Cs[i] += P(i, k0 + kk) · x_kk,
-//         kk ascending
-//     C = Cs
+// * t unit-stride ("direct", Qᵀ·X): vectors of V consecutive t,
+//
+//     for each chunk of t (whole rows of V-wide tiles; Cs in L1/L2)
+//       Cs[s][chunk] = C
+//       for k0 in K step V
+//         for each V-wide tile: x_kk = L(t tile, k0 + kk), kk < V
+//           for groups of V/2 rows i: Cs[i] += P(i, k0 + kk) · x_kk,
+//           kk ascending
+//       C = Cs
+//
+//   (in the Gram pair, blockTiles: register tiles of rows of C x vectors
+//   of t, L's vectors reused from L1 across the rows);
+// * k unit-stride ("transposed", X·Q): rowTile, a few rows of L at a time,
+//   their rows of C as ceil(s / V) vectors each in registers over all k:
+//   per k step, P's k-th row as vectors (P packed k-major and padded with
+//   zeros to whole vectors) and one broadcast of L(t, k) per row.
 //
 // Every C element still accumulates its k steps in ascending order, one
 // multiply-add each as the generic's body (mulf then addf, or math.fma),
-// so the bits are those of the loops.
-//
-// Loop order by L's layout: t unit-stride ("direct"): k blocks outside the
-// tiles of a chunk, so each block reads V whole rows of L sequentially;
-// k unit-stride ("transposed"): one V-row tile per chunk, k inside, so the
-// V rows are again read sequentially. Chunks are independent: with
-// threads > 1 they are an scf.parallel.
+// so the bits are those of the loops. Chunks (tiles of rows) are
+// independent: with threads > 1 they are an scf.parallel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +37,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/bit.h"
 
 using namespace mlir;
 using namespace mlir::metis;
@@ -53,17 +56,26 @@ public:
         lanes(g.lanes), groupRows(g.lanes / 2) {}
 
   void build() {
-    // Direct: one chunk per thread (whole rows of L per k block), narrower
-    // if Cs would not stay in L2. Transposed: one tile per chunk.
-    int64_t chunk = lanes;
-    if (direct) {
-      int64_t perThread =
-          llvm::divideCeil(g.t, std::max<int64_t>(g.threads, 1));
-      int64_t fits = std::max<int64_t>(kMaxScratch / g.s / lanes, 1);
-      chunk =
-          std::min<int64_t>(llvm::divideCeil(perThread, lanes), fits) * lanes;
-    }
     bool parallel = g.threads > 1;
+    if (!direct) {
+      // Transposed: tiles of rows with their accumulators in registers
+      // (rowTile), independent of each other.
+      packP(pVectors() * lanes);
+      int64_t per = tileRows(), tFull = g.t / per * per;
+      if (tFull)
+        forLoop(parallel, idx(0), idx(tFull), per,
+                [&](Value t0) { rowTile(t0, per); });
+      if (tFull != g.t)
+        rowTile(idx(tFull), g.t - tFull);
+      memref::DeallocOp::create(b, loc, pp);
+      return;
+    }
+    // Direct: one chunk per thread (whole rows of L per k block), narrower
+    // if Cs would not stay in L2.
+    int64_t perThread = llvm::divideCeil(g.t, std::max<int64_t>(g.threads, 1));
+    int64_t fits = std::max<int64_t>(kMaxScratch / g.s / lanes, 1);
+    int64_t chunk =
+        std::min<int64_t>(llvm::divideCeil(perThread, lanes), fits) * lanes;
     packP();
     Value cs;
     if (!parallel)
@@ -84,36 +96,29 @@ public:
   /// emitSkinnyGramPair).
   void buildGramPair(const SkinnyGemm &second) {
     SkinnyBuilder two(b, loc, second);
-    packP();
+    packP(pVectors() * lanes);
     // The second product's P(i, k) = Y(k, i): Y itself is its k-major copy.
     two.pp = second.p;
-    Value cs = alloc(lanes);
-    // Gᵀ (static row-major, s x t) is the second's scratch, unless t is not
-    // a multiple of the lanes: the edge tile's vectors then need a scratch
-    // padded to whole vectors.
-    Value gs = second.c;
+    // Gᵀ accumulates in a scratch copy: its rows padded to whole vectors
+    // (the edge tile's stores) plus one more, so that they do not lie a
+    // power of two apart (Gᵀ's 4096-float rows: all in one L1 set, against
+    // 12 ways, and every accumulator load an L1 miss).
     Value t = idx(second.t);
-    bool padded = second.t % lanes != 0;
-    if (padded) {
-      gs = two.alloc(llvm::divideCeil(second.t, lanes) * lanes);
-      two.copyC(gs, idx(0), t, /*in=*/true);
-    }
+    Value gs = two.alloc(llvm::divideCeil(second.t, lanes) * lanes + lanes);
+    two.copyC(gs, idx(0), t, /*in=*/true);
     // One tile of rows of X: its rows of Y over all of X's k, then its kn
     // k steps of Gᵀ over all of Gᵀ's columns.
     auto tileOfRows = [&](Value t0, int64_t kn) {
-      chunkOfC(cs, t0, lanes);
-      two.tiles(gs, idx(0), t, t0, kn);
+      rowsOfC(t0, kn);
+      two.blockTiles(gs, t0, kn);
     };
     int64_t tFull = g.t / lanes * lanes;
     forLoop(false, idx(0), idx(tFull), lanes,
             [&](Value t0) { tileOfRows(t0, lanes); });
     if (tFull != g.t)
       tileOfRows(idx(tFull), g.t - tFull);
-    if (padded) {
-      two.copyC(gs, idx(0), t, /*in=*/false);
-      memref::DeallocOp::create(b, loc, gs);
-    }
-    memref::DeallocOp::create(b, loc, cs);
+    two.copyC(gs, idx(0), t, /*in=*/false);
+    memref::DeallocOp::create(b, loc, gs);
     memref::DeallocOp::create(b, loc, pp);
   }
 
@@ -171,13 +176,16 @@ private:
     return g.cTransposed ? SmallVector<Value>{t, i} : SmallVector<Value>{i, t};
   }
 
-  /// Pp[k, i] = P(i, k): the s values of a k step contiguous. P's own rows
-  /// may lie a power of two apart, in one L1 set (Qᵀ of 4096 columns: 20
-  /// rows 16 KiB apart, against 12 ways).
-  void packP() {
+  /// Pp[k, i] = P(i, k): the s values of a k step contiguous, then zeros up
+  /// to `width` (rowTile's whole vectors). P's own rows may lie a power of
+  /// two apart, in one L1 set (Qᵀ of 4096 columns: 20 rows 16 KiB apart,
+  /// against 12 ways).
+  void packP(int64_t width = 0) {
+    width = std::max(width, g.s);
     pp = memref::AllocOp::create(b, loc,
-                                 MemRefType::get({g.k, g.s}, b.getF32Type()),
+                                 MemRefType::get({g.k, width}, b.getF32Type()),
                                  b.getI64IntegerAttr(64));
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
     forLoop(false, idx(0), idx(g.k), 1, [&](Value k) {
       forLoop(false, idx(0), idx(g.s), 1, [&](Value i) {
         memref::StoreOp::create(
@@ -185,7 +193,95 @@ private:
             memref::LoadOp::create(b, loc, g.p, at(g.pRowDim, g.pKDim, i, k)),
             pp, ValueRange{k, i});
       });
+      if (width > g.s)
+        forLoop(false, idx(g.s), idx(width), 1, [&](Value i) {
+          memref::StoreOp::create(b, loc, zero, pp, ValueRange{k, i});
+        });
     });
+  }
+
+  /// Whole vectors of P's rows (Pp padded with zeros to them), and the
+  /// rows of L per rowTile: rows x that many accumulators fit the
+  /// registers with room for the P vectors.
+  int64_t pVectors() const { return llvm::divideCeil(g.s, lanes); }
+  int64_t tileRows() const {
+    int64_t budget = lanes == 16 ? 16 : 8;
+    return std::min<int64_t>(int64_t(llvm::bit_floor(uint64_t(
+                                 std::max<int64_t>(budget / pVectors(), 1)))),
+                             lanes);
+  }
+
+  /// C rows t0 .. t0 + rows - 1 of a transposed L (k unit-stride), over all
+  /// k: the rows x pVectors() accumulators stay in registers; each k step
+  /// loads Pp[k] as vectors and broadcasts L(row, k) once per row. No
+  /// register transpose, and no C scratch. Same per-element k order.
+  void rowTile(Value t0, int64_t rows) {
+    int64_t nv = pVectors();
+    VectorType vt = vecType();
+    SmallVector<Value> rowIdx;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIdx.push_back(add(t0, idx(r)));
+    Value src = g.cInit ? g.cInit : g.c;
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    SmallVector<Value> acc;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < nv; ++v) {
+        SmallVector<Value> elems;
+        for (int64_t e = 0; e < lanes; ++e) {
+          int64_t i = v * lanes + e;
+          elems.push_back(i < g.s ? memref::LoadOp::create(
+                                        b, loc, src, cAt(idx(i), rowIdx[r]))
+                                        .getResult()
+                                  : zero);
+        }
+        acc.push_back(vector::FromElementsOp::create(b, loc, vt, elems));
+      }
+    // kn steps from k0, unrolled.
+    auto steps = [&](Value k0, int64_t kn, SmallVector<Value> &a) {
+      for (int64_t r = 0; r < rows; ++r)
+        prefetch(rowIdx[r], k0);
+      for (int64_t kk = 0; kk < kn; ++kk) {
+        Value k = add(k0, idx(kk));
+        SmallVector<Value> pv;
+        for (int64_t v = 0; v < nv; ++v)
+          pv.push_back(vector::LoadOp::create(b, loc, vt, pp,
+                                              ValueRange{k, idx(v * lanes)}));
+        for (int64_t r = 0; r < rows; ++r) {
+          Value x = vector::BroadcastOp::create(
+              b, loc, vt,
+              memref::LoadOp::create(b, loc, g.l,
+                                     at(g.lRowDim, g.lKDim, rowIdx[r], k)));
+          for (int64_t v = 0; v < nv; ++v)
+            a[r * nv + v] = step(a[r * nv + v], pv[v], x);
+        }
+      }
+    };
+    int64_t kFull = g.k / lanes * lanes;
+    if (kFull) {
+      auto loop =
+          scf::ForOp::create(b, loc, idx(0), idx(kFull), idx(lanes), acc);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      SmallVector<Value> a(loop.getRegionIterArgs());
+      steps(loop.getInductionVar(), lanes, a);
+      scf::YieldOp::create(b, loc, a);
+      acc.assign(loop.getResults().begin(), loop.getResults().end());
+    }
+    if (kFull != g.k)
+      steps(idx(kFull), g.k - kFull, acc);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < nv; ++v)
+        for (int64_t e = 0; e < lanes && v * lanes + e < g.s; ++e)
+          memref::StoreOp::create(
+              b, loc, vector::ExtractOp::create(b, loc, acc[r * nv + v], e),
+              g.c, cAt(idx(v * lanes + e), rowIdx[r]));
+  }
+
+  /// Rows t0 .. t0 + rows - 1 of C by rowTile, tileRows() at a time.
+  void rowsOfC(Value t0, int64_t rows) {
+    int64_t per = tileRows();
+    for (int64_t r0 = 0; r0 < rows; r0 += per)
+      rowTile(add(t0, idx(r0)), std::min(per, rows - r0));
   }
 
   /// Asks for L(row, k) `kPrefetchLines` lines ahead along L's unit-stride
@@ -221,20 +317,19 @@ private:
     });
   }
 
-  /// All tiles of the chunk over k0 .. k0 + kn, from vectors except for a
-  /// k tail (kn < lanes) and the edge tile of a direct L (t not a
-  /// multiple of the lanes), whose x are gathered from scalars. A
-  /// transposed L clamps the rows past t to the last one: their lanes are
-  /// computed but never stored.
+  /// All tiles of the chunk over k0 .. k0 + kn (direct L), from vectors
+  /// except for a k tail (kn < lanes) and the edge tile (t not a multiple
+  /// of the lanes), whose x are gathered from scalars (t clamped: the
+  /// lanes past it are computed but never stored).
   void tiles(Value cs, Value t0, Value width, Value k0, int64_t kn) {
     bool tail = kn != lanes;
     auto x = [&](Value tt) {
       Value col = add(t0, tt);
       if (tail)
         return loadScalars(col, k0, kn);
-      return direct ? loadDirect(col, k0) : loadTransposed(col, k0);
+      return loadDirect(col, k0);
     };
-    if (!direct || g.t % lanes == 0) {
+    if (g.t % lanes == 0) {
       forLoop(false, idx(0), width, lanes,
               [&](Value tt) { tile(cs, tt, k0, kn, x(tt)); });
       return;
@@ -254,6 +349,77 @@ private:
     tile(cs, fullWidth, k0, kn, loadScalars(add(t0, fullWidth), k0, kn));
   }
 
+  /// C's k steps k0 .. k0 + kn - 1 over all its columns, C being `cs`
+  /// (s x t or wider, row-major) and L direct: register tiles of 4 (AVX2:
+  /// 2) rows x 4 vectors of C, whose vectors of L's row k stay in L1
+  /// across the tiles' rows, so that a k step costs 4 vector loads and 4
+  /// (2) broadcasts for 16 (8) FMAs (tiles() spends a broadcast per FMA). The
+  /// columns past the last whole vector go through tiles(). No prefetching: in
+  /// the Gram pair these rows of L are in L2 (prefetching the next tile's rows
+  /// from here, once per line, made the pass 20 % slower: the prefetches stall
+  /// on the fill buffers).
+  void blockTiles(Value cs, Value k0, int64_t kn) {
+    int64_t rowsPer = lanes == 16 ? 4 : 2, vecsPer = 4;
+    int64_t tFull = g.t / lanes * lanes, cols = vecsPer * lanes;
+    int64_t tBlocks = tFull / cols * cols;
+    auto columns = [&](Value n0, int64_t nv) {
+      int64_t sFull = g.s / rowsPer * rowsPer;
+      if (sFull)
+        forLoop(false, idx(0), idx(sFull), rowsPer,
+                [&](Value i0) { blockTile(cs, n0, i0, rowsPer, nv, k0, kn); });
+      if (sFull != g.s)
+        blockTile(cs, n0, idx(sFull), g.s - sFull, nv, k0, kn);
+    };
+    if (tBlocks)
+      forLoop(false, idx(0), idx(tBlocks), cols,
+              [&](Value n0) { columns(n0, vecsPer); });
+    if (tBlocks != tFull)
+      columns(idx(tBlocks), (tFull - tBlocks) / lanes);
+    if (tFull != g.t) {
+      auto type = cast<MemRefType>(cs.getType());
+      int64_t width = type.getDimSize(1) - tFull;
+      Value edge = memref::SubViewOp::create(
+          b, loc, cs,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(tFull)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(g.s), b.getIndexAttr(width)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+      tiles(edge, idx(tFull), idx(g.t - tFull), k0, kn);
+    }
+  }
+
+  /// Rows i0 .. i0 + rows - 1 x vectors n0 .. of C (see blockTiles).
+  void blockTile(Value cs, Value n0, Value i0, int64_t rows, int64_t nv,
+                 Value k0, int64_t kn) {
+    VectorType vt = vecType();
+    SmallVector<Value> acc, rowIdx, colIdx;
+    for (int64_t v = 0; v < nv; ++v)
+      colIdx.push_back(add(n0, idx(v * lanes)));
+    for (int64_t r = 0; r < rows; ++r) {
+      rowIdx.push_back(add(i0, idx(r)));
+      for (int64_t v = 0; v < nv; ++v)
+        acc.push_back(vector::LoadOp::create(b, loc, vt, cs,
+                                             ValueRange{rowIdx[r], colIdx[v]}));
+    }
+    for (int64_t kk = 0; kk < kn; ++kk) {
+      Value k = add(k0, idx(kk));
+      SmallVector<Value> x;
+      for (int64_t v = 0; v < nv; ++v)
+        x.push_back(vector::LoadOp::create(
+            b, loc, vt, g.l, at(g.lRowDim, g.lKDim, colIdx[v], k)));
+      for (int64_t r = 0; r < rows; ++r) {
+        Value p = vector::BroadcastOp::create(
+            b, loc, vt,
+            memref::LoadOp::create(b, loc, pp, ValueRange{k, rowIdx[r]}));
+        for (int64_t v = 0; v < nv; ++v)
+          acc[r * nv + v] = step(acc[r * nv + v], p, x[v]);
+      }
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < nv; ++v)
+        vector::StoreOp::create(b, loc, acc[r * nv + v], cs,
+                                ValueRange{rowIdx[r], colIdx[v]});
+  }
+
   /// x[kk] = L(col .. col + lanes - 1, k0 + kk): t is L's unit-stride dim.
   SmallVector<Value> loadDirect(Value col, Value k0) {
     SmallVector<Value> x;
@@ -264,20 +430,6 @@ private:
           b, loc, vecType(), g.l,
           at(g.lRowDim, g.lKDim, col, add(k0, idx(kk)))));
     return x;
-  }
-
-  /// Rows col .. col + 15 (clamped) of L over k0 .. k0 + 15, k L's
-  /// unit-stride dim, transposed in registers: x[kk] holds column k0 + kk.
-  SmallVector<Value> loadTransposed(Value col, Value k0) {
-    SmallVector<Value> rows;
-    for (int64_t r = 0; r < lanes; ++r) {
-      Value row = min(add(col, idx(r)), idx(g.t - 1));
-      prefetch(row, k0);
-      rows.push_back(vector::LoadOp::create(b, loc, vecType(), g.l,
-                                            at(g.lRowDim, g.lKDim, row, k0)));
-    }
-    transposeByInterleave(b, loc, rows);
-    return rows;
   }
 
   /// x[kk] element by element (rows past t clamped).
@@ -342,9 +494,8 @@ private:
   const SkinnyGemm &g;
   bool direct;
   Value pp;
-  /// Lanes per vector, which is also the k steps of a block (a transposed
-  /// L is loaded as one lanes x lanes register transpose); accumulators
-  /// live at once.
+  /// Lanes per vector, which is also the k steps of a direct block, and
+  /// the accumulators a direct group keeps live (half the lanes).
   int64_t lanes, groupRows;
 };
 

@@ -228,17 +228,21 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     contraction with one side s ≤ 64 (the split's X·Q and Qᵀ·X, s = k + p)
     and the other t ≥ 4 vectors, whose long operand has a unit stride along
     t or along k, skips the BLIS nest: the long operand is read once, in
-    place (no packing), one vector of t per k step, as loads (t unit-stride)
-    or 16x16 (AVX2: 8x8) register transposes (k unit-stride), against all s
-    rows of the narrow one, whose C rows accumulate in an L1/L2 scratch.
-    The k steps of each C element keep their ascending order: same bits.
+    place (no packing). With t unit-stride, one vector of t per k step
+    against all s rows of the narrow one, whose C rows accumulate in an
+    L1/L2 scratch; with k unit-stride, a few rows of t at a time, their s
+    values of C as vectors in registers over all k, one broadcast of the
+    long operand per row and k step against the narrow one's k-th row
+    (packed k-major, padded to whole vectors). The k steps of each C
+    element keep their ascending order: same bits.
     Two skinny products of one split iteration, Y = X·V (X read along k)
     and then Gᵀ = Yᵀ·X over the same X (read along its rows), run as one
     pass over X: per tile of 16 (AVX2: 8) rows of X, its rows of Y, then,
-    from L2, its k steps of Gᵀ, with Y read in place as the second's
-    narrow operand and Gᵀ accumulated in place. Only with one thread, static
-    row-major operands, fresh Y and Gᵀ, and nothing in between that touches
-    Y or writes X or V. Same bits as the two nests.
+    from L2, its k steps of Gᵀ in register tiles of 4 rows x 4 vectors,
+    with Y read in place as the second's narrow operand and Gᵀ accumulated
+    in a copy with padded rows. Only with one thread, static row-major
+    operands, fresh Y and Gᵀ, and nothing in between that touches Y or
+    writes X or V. Same bits as the two nests.
 
     Dynamic strides are compared with the row-major ones at run time: the
     fast version then uses them statically (one vector load per row and
