@@ -278,11 +278,22 @@ def timing_operands(m, n, k, rng):
 
 
 def warm_buffers(b_shape, k, rng):
-    """A warm start of b's split (random: the cost does not depend on its
-    values) and the buffer for the next subspace."""
+    """A random start for b's split and the buffer for the next subspace;
+    pass them through settle_warm_start before timing."""
     shape = warm_shape(b_shape, k)
     return [rng.standard_normal(shape).astype(np.float32),
             np.empty(shape, np.float32)]
+
+
+def settle_warm_start(call, ws):
+    """Makes ws[0] a training step's warm start: the subspace that one call
+    (``call``, reading ws[0] and writing ws[1]) returns from the random
+    start. The cost depends on it: an iteration takes one pass over X only
+    when the start is close to the singular vectors (docs/SpectralSplit.md,
+    step 2), as a previous step's subspace is and a random one is not."""
+    call()
+    ws[0][...] = ws[1]
+    return ws
 
 
 def spectral_matmul_lib(a_shape, b_shape, split_, k, q, factors, residual,
@@ -591,9 +602,11 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
             macs = split_macs(N, K, k, q, resid, warm) + k * M * (K + N)
             if sp == "both":
                 macs += split_macs(M, K, k, q, resid) + k * N * (K + M) + k * k * K
-            # A warm start: the previous call's subspace (the cost does not
-            # depend on its values).
+            # A warm start: the previous call's subspace.
             ws = warm_buffers(b.shape, k, rng) if warm else []
+            if warm:
+                settle_warm_start(lambda lib=lib, ws=ws: lib.call(
+                    "spectral_matmul", a, b, c, *ws, 0), ws)
             variants.append(dict(
                 name=f"spectral_matmul split={sp} k={k} q={q} {fac} {resid}"
                 + (" warm start" if warm else "")
@@ -619,6 +632,8 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
             lib = spectral_matmul_lib(a.shape, b.shape, "b", 16, 1, "fp4",
                                       "exact", True, True, epilogue=False)
             ws = warm_buffers(b.shape, 16, rng)
+            settle_warm_start(lambda lib=lib, ws=ws: lib.call(
+                "spectral_matmul", a, b, c, *ws, 0), ws)
             macs_split = split_macs(N, K, 16, 1, "exact", True)
             variants.append(dict(
                 name="spectral_matmul split=b k=16 q=1 fp4 exact warm start "
