@@ -312,8 +312,8 @@ bool isJcParallel(const Contraction &ct, const TileConfig &cfg) {
 /// side of at most kMaxSkinnyRows, the other and K at least 4 vectors
 /// (smaller products, e.g. the split's 4096 x 16 x 20, gain nothing for
 /// the code), and the long operand unit-stride along its rows or k. Only
-/// for vector widths whose register transpose fits the register file
-/// (vw x vw values, plus vw/2 accumulators).
+/// for vector widths whose direct kernel fits the register file (vw
+/// vectors of the long operand, plus vw/2 accumulators).
 std::optional<SkinnyGemm> skinnyGemm(const Contraction &ct,
                                      const TileConfig &cfg) {
   constexpr int64_t kMaxSkinnyRows = 64;
