@@ -6,7 +6,7 @@
 // products as one pass over X (isGramPair, emitSkinnyGramPair): per tile of
 // 16 rows of X, its rows of Y (rowTile: the rows' accumulators in
 // registers over all of X's k), then its 16 k steps of Gᵀ over all of Gᵀ's
-// columns (blockTiles: 4 rows x 4 vectors of Gᵀ per register tile, those
+// columns (blockTiles: 6 rows x 4 vectors of Gᵀ per register tile, those
 // rows of X again, now from L2), with Y read in place as the second's
 // k-major narrow operand and Gᵀ accumulated in a copy whose rows are
 // padded (not a power of two apart). Not with threads, and not when
@@ -37,18 +37,18 @@
 //       CHECK:     memref.load %[[X]][%[[T0]], %[[K0]]]
 //       CHECK:     vector.fma
 //       CHECK:   memref.store %{{.*}}, %[[Y]][%[[T0]], %c0]
-// Its 16 k steps of Gᵀ: 4 rows of Gᵀ x 4 vectors, then x 2 vectors.
-//       CHECK:   scf.for %[[I0:.*]] = %c0 to %c12 step %c4 {
+// Its 16 k steps of Gᵀ: 6 rows of Gᵀ x 4 vectors, then x 2 vectors.
+//       CHECK:   scf.for %[[I0:.*]] = %c0 to %c12 step %c6 {
 //       CHECK:     vector.load %[[GS]][%[[I0]], %c48]
 //       CHECK:     vector.load %[[X]][%[[T0]], %c48]
 //       CHECK:     memref.load %[[Y]][%[[T0]], %[[I0]]]
 //       CHECK:     vector.fma
 //       CHECK:     vector.store %{{.*}}, %[[GS]][%[[I0]], %c0]
-//       CHECK:   scf.for %{{.*}} = %c0 to %c12 step %c4 {
+//       CHECK:   scf.for %{{.*}} = %c0 to %c12 step %c6 {
 //       CHECK:     vector.load %[[GS]][%{{.*}}, %c80]
 // The tail: 8 rows and 8 k steps.
 //       CHECK: memref.store %{{.*}}, %[[Y]]
-//       CHECK: scf.for %{{.*}} = %c0 to %c12 step %c4 {
+//       CHECK: scf.for %{{.*}} = %c0 to %c12 step %c6 {
 //       CHECK:   memref.load %[[Y]][%c199, %{{.*}}]
 // Gᵀ back from its copy.
 //       CHECK: memref.load %[[GS]]

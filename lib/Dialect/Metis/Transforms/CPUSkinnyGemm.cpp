@@ -350,16 +350,18 @@ private:
   }
 
   /// C's k steps k0 .. k0 + kn - 1 over all its columns, C being `cs`
-  /// (s x t or wider, row-major) and L direct: register tiles of 4 (AVX2:
-  /// 2) rows x 4 vectors of C, whose vectors of L's row k stay in L1
-  /// across the tiles' rows, so that a k step costs 4 vector loads and 4
-  /// (2) broadcasts for 16 (8) FMAs (tiles() spends a broadcast per FMA). The
-  /// columns past the last whole vector go through tiles(). No prefetching: in
-  /// the Gram pair these rows of L are in L2 (prefetching the next tile's rows
-  /// from here, once per line, made the pass 20 % slower: the prefetches stall
-  /// on the fill buffers).
+  /// (s x t or wider, row-major) and L direct: register tiles of 6 (AVX2:
+  /// 2) rows x 4 vectors of C (24 accumulators, 4 vectors of L's row k and
+  /// a broadcast: 29 of 32 registers), whose vectors of L's row k stay in
+  /// L1 across the tiles' rows, so that a k step costs 4 vector loads and 6
+  /// (2) broadcasts for 24 (8) FMAs (tiles() spends a broadcast per FMA;
+  /// 4 x 4 tiles were 6 % slower in the Gram pair). The columns past the
+  /// last whole vector go through tiles(). No prefetching: in the Gram pair
+  /// these rows of L are in L2 (prefetching the next tile's rows from here,
+  /// once per line, made the pass 20 % slower: the prefetches stall on the
+  /// fill buffers).
   void blockTiles(Value cs, Value k0, int64_t kn) {
-    int64_t rowsPer = lanes == 16 ? 4 : 2, vecsPer = 4;
+    int64_t rowsPer = lanes == 16 ? 6 : 2, vecsPer = 4;
     int64_t tFull = g.t / lanes * lanes, cols = vecsPer * lanes;
     int64_t tBlocks = tFull / cols * cols;
     auto columns = [&](Value n0, int64_t nv) {

@@ -238,7 +238,7 @@ def MetisCPUScaledGemm : Pass<"metis-cpu-gemm"> {
     Two skinny products of one split iteration, Y = X·V (X read along k)
     and then Gᵀ = Yᵀ·X over the same X (read along its rows), run as one
     pass over X: per tile of 16 (AVX2: 8) rows of X, its rows of Y, then,
-    from L2, its k steps of Gᵀ in register tiles of 4 rows x 4 vectors,
+    from L2, its k steps of Gᵀ in register tiles of 6 rows x 4 vectors,
     with Y read in place as the second's narrow operand and Gᵀ accumulated
     in a copy with padded rows. Only with one thread, static row-major
     operands, fresh Y and Gᵀ, and nothing in between that touches Y or
