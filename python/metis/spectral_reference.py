@@ -96,23 +96,26 @@ def sampled_rows(m: int, l: int, seed: int) -> np.ndarray:
     return perm[:l].copy()
 
 
-def orth(y: np.ndarray, tol: float = RANK_TOL) -> np.ndarray:
+def orth(y: np.ndarray, tol: float = RANK_TOL, coefficients: bool = False):
     """Classical Gram–Schmidt twice, column by column; a column whose norm
     after the two projections is <= tol × its norm before (or 0) becomes 0;
-    a NaN norm keeps the (NaN) column."""
+    a NaN norm keeps the (NaN) column. With ``coefficients``, also T with
+    Q = Y·T: the same steps applied to the unit vectors (zero where Q is)."""
     y = np.array(y)
+    l = y.shape[1]
     q = np.zeros_like(y)
-    for j in range(y.shape[1]):
-        v = y[:, j].copy()
+    t = np.zeros((l, l), y.dtype)
+    for j in range(l):
+        v, tj = y[:, j].copy(), np.eye(l, dtype=y.dtype)[:, j]
         n0 = np.sqrt(np.dot(v, v))
         for _ in range(2):
             c = q[:, :j].T @ v
-            v = v - q[:, :j] @ c
+            v, tj = v - q[:, :j] @ c, tj - t[:, :j] @ c
         n1 = np.sqrt(np.dot(v, v))
         if n1 <= tol * n0 or n1 == 0:
             continue
-        q[:, j] = v / n1
-    return q
+        q[:, j], t[:, j] = v / n1, tj / n1
+    return (q, t) if coefficients else q
 
 
 def gram_cancellation(x, v, tol: float = RANK_TOL, dtype=np.float64) -> float:
@@ -126,19 +129,7 @@ def gram_cancellation(x, v, tol: float = RANK_TOL, dtype=np.float64) -> float:
     ``dtype=np.float32`` is indicative."""
     x = np.asarray(x, dtype=np.float32).astype(dtype)
     y = x @ np.asarray(v, dtype=np.float32).astype(dtype)
-    m, l = y.shape
-    q = np.zeros_like(y)
-    t = np.zeros((l, l), dtype)
-    for j in range(l):
-        vj, tj = y[:, j].copy(), np.eye(l, dtype=dtype)[:, j]
-        n0 = np.sqrt(np.dot(vj, vj))
-        for _ in range(2):
-            c = q[:, :j].T @ vj
-            vj, tj = vj - q[:, :j] @ c, tj - t[:, :j] @ c
-        n1 = np.sqrt(np.dot(vj, vj))
-        if n1 <= tol * n0 or n1 == 0:
-            continue
-        q[:, j], t[:, j] = vj / n1, tj / n1
+    _, t = orth(y, tol, coefficients=True)
     g = x.T @ y
     z = g @ t
     bound = np.linalg.norm(g, axis=0) @ np.abs(t)

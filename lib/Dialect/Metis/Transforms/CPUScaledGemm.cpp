@@ -1431,11 +1431,10 @@ bool canMoveDown(Operation *last, Operation *to, Value out,
 bool isGramPair(linalg::LinalgOp first, const SkinnyGemm &g1,
                 linalg::LinalgOp second, const SkinnyGemm &g2,
                 const Contraction &ct1, const Contraction &ct2) {
-  if (g1.threads > 1 || g2.threads > 1 || g1.cInit || g2.cInit ||
-      isUnitInnermost(g1.l, g1.lRowDim) || !g1.cTransposed ||
-      !isUnitInnermost(g2.l, g2.lRowDim) || g2.cTransposed || g1.l != g2.l ||
-      g2.p != g1.c || g2.pKDim != 0 || g1.s != g2.s || g1.t != g2.k ||
-      g1.k != g2.t || g1.lanes != g2.lanes ||
+  if (g1.threads > 1 || g2.threads > 1 || isUnitInnermost(g1.l, g1.lRowDim) ||
+      !g1.cTransposed || !isUnitInnermost(g2.l, g2.lRowDim) || g2.cTransposed ||
+      g1.l != g2.l || g2.p != g1.c || g2.pKDim != 0 || g1.s != g2.s ||
+      g1.t != g2.k || g1.k != g2.t || g1.lanes != g2.lanes ||
       first->getBlock() != second->getBlock() ||
       !first->isBeforeInBlock(second) || findInitCopy(first, ct1) ||
       findInitCopy(second, ct2))

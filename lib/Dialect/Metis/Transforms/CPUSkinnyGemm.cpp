@@ -185,7 +185,9 @@ private:
     pp = memref::AllocOp::create(b, loc,
                                  MemRefType::get({g.k, width}, b.getF32Type()),
                                  b.getI64IntegerAttr(64));
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    Value zero;
+    if (width > g.s)
+      zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
     forLoop(false, idx(0), idx(g.k), 1, [&](Value k) {
       forLoop(false, idx(0), idx(g.s), 1, [&](Value i) {
         memref::StoreOp::create(
