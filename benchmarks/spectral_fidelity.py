@@ -604,9 +604,10 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
                 macs += split_macs(M, K, k, q, resid) + k * N * (K + M) + k * k * K
             # A warm start: the previous call's subspace.
             ws = warm_buffers(b.shape, k, rng) if warm else []
+            fn = (lambda lib=lib, ws=ws: lib.call("spectral_matmul", a, b, c,
+                                                  *ws, 0))
             if warm:
-                settle_warm_start(lambda lib=lib, ws=ws: lib.call(
-                    "spectral_matmul", a, b, c, *ws, 0), ws)
+                settle_warm_start(fn, ws)
             variants.append(dict(
                 name=f"spectral_matmul split={sp} k={k} q={q} {fac} {resid}"
                 + (" warm start" if warm else "")
@@ -618,8 +619,7 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
                 + (split_macs(M, K, k, q, resid) if sp == "both" else 0),
                 extra_macs_lowrank=k * M * (K + N)
                 + (k * N * (K + M) + k * k * K if sp == "both" else 0),
-                fn=lambda lib=lib, ws=ws: lib.call("spectral_matmul", a, b, c,
-                                                   *ws, 0)))
+                fn=fn))
         # epilogue_ab: the GEMM and the warm-started split again with the
         # tensor scale and the rank-k update as passes of their own (the
         # same bits), each split timed against the GEMM of its own setting.
@@ -632,8 +632,9 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
             lib = spectral_matmul_lib(a.shape, b.shape, "b", 16, 1, "fp4",
                                       "exact", True, True, epilogue=False)
             ws = warm_buffers(b.shape, 16, rng)
-            settle_warm_start(lambda lib=lib, ws=ws: lib.call(
-                "spectral_matmul", a, b, c, *ws, 0), ws)
+            fn = (lambda lib=lib, ws=ws: lib.call("spectral_matmul", a, b, c,
+                                                  *ws, 0))
+            settle_warm_start(fn, ws)
             macs_split = split_macs(N, K, 16, 1, "exact", True)
             variants.append(dict(
                 name="spectral_matmul split=b k=16 q=1 fp4 exact warm start "
@@ -644,8 +645,7 @@ def run_timing(shapes, rounds_small, rounds_big, with_both, quick=False,
                 extra_macs=macs_split + 16 * M * (K + N),
                 extra_macs_split=macs_split,
                 extra_macs_lowrank=16 * M * (K + N),
-                fn=lambda lib=lib, ws=ws: lib.call("spectral_matmul", a, b, c,
-                                                   *ws, 0)))
+                fn=fn))
         for k, q in alone:
             api.spectral_split(b, rank=k, oversample=P, power_iters=q, seed=1)
             variants.append(dict(
